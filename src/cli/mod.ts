@@ -1,0 +1,42 @@
+/**
+ * The command line: picks a verb and runs it. `serve` is the default, so container specs written
+ * for the Go original (no arguments) keep working.
+ *
+ * @module
+ */
+import { runDev } from "./dev.ts";
+import { formatHelp } from "./help.ts";
+import { printOut } from "./output.ts";
+import { runServe } from "./serve.ts";
+import denoJson from "../../deno.json" with { type: "json" };
+
+/**
+ * Runs the CLI.
+ *
+ * @param args the process arguments
+ * @param env the environment
+ * @returns the exit code
+ */
+export async function runCli(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<number> {
+  const [first, ...rest] = args;
+  if (first === "help" || args.includes("--help") || args.includes("-h")) {
+    printOut(formatHelp());
+    return 0;
+  }
+  switch (first) {
+    case "version":
+      printOut(
+        `talos-csr-signer ${denoJson.version} (deno ${Deno.version.deno}, v8 ${Deno.version.v8})\n`,
+      );
+      return 0;
+    case "dev":
+      return await runDev(rest, env);
+    case "serve":
+      return await runServe(rest, env);
+    default:
+      return await runServe(args, env);
+  }
+}

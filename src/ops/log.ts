@@ -1,0 +1,58 @@
+/**
+ * Structured log lines on stderr: one object per event in `json` mode, `key=value` pairs in
+ * `text` mode. Callers pass fields, never secrets; nothing here knows what a token is, so the
+ * rule is kept where the fields are chosen (see `grpc/security_service.ts`).
+ *
+ * @module
+ */
+
+/** Field values a log line may carry. */
+export type LogFields = Record<string, string | number | boolean | string[] | undefined>;
+
+/** Severity of a line. */
+export type LogLevel = "info" | "warn" | "error";
+
+/** Writes log lines. */
+export interface Logger {
+  /** Logs one event. */
+  log(level: LogLevel, message: string, fields?: LogFields): void;
+}
+
+/**
+ * Creates a logger writing one line per event.
+ *
+ * @param format `json` or `text`
+ * @param write where lines go; stderr by default
+ * @param clock the time source for timestamps
+ * @returns the logger
+ */
+export function createLogger(
+  format: "json" | "text",
+  write: (line: string) => void = writeStderr,
+  clock: () => Date = () => new Date(),
+): Logger {
+  return {
+    log(level, message, fields = {}) {
+      const time = clock().toISOString();
+      if (format === "json") {
+        write(JSON.stringify({ time, level, msg: message, ...fields }));
+        return;
+      }
+      const pairs = Object.entries(fields)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${k}=${formatValue(v!)}`);
+      write([time, level.toUpperCase(), message, ...pairs].join(" "));
+    },
+  };
+}
+
+function formatValue(value: string | number | boolean | string[]): string {
+  const text = Array.isArray(value) ? value.join(",") : String(value);
+  return /[\s"=]/.test(text) || text === "" ? JSON.stringify(text) : text;
+}
+
+const encoder = new TextEncoder();
+
+function writeStderr(line: string): void {
+  Deno.stderr.writeSync(encoder.encode(line + "\n"));
+}

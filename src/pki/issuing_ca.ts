@@ -1,0 +1,179 @@
+/**
+ * The CA that signs: its certificate, its non-extractable key, and everything derivable from them
+ * computed once at load (contract §3.5, §3.8, §4).
+ *
+ * @module
+ */
+import { AsnConvert, SubjectPublicKeyInfo, x509 } from "./_x509.ts";
+import { decodePem, encodePem } from "./pem.ts";
+import { importSigningKey, parsePrivateKey } from "./private_key.ts";
+import { importParams, type KeyType, keyTypeOfSpki, signParams } from "./key_type.ts";
+import type { LeafTemplate } from "./leaf_template.ts";
+
+/** A loaded, checked issuing CA. Build it with {@linkcode buildIssuingCa}. */
+export interface IssuingCa {
+  /** The CA certificate. */
+  certificate: x509.X509Certificate;
+  /** The CA certificate as PEM (newline-terminated). */
+  certificatePem: string;
+  /** The CA key type; it decides the signature algorithm of everything we issue. */
+  keyType: KeyType;
+  /** The CA's signing key (not extractable). */
+  signingKey: CryptoKey;
+  /** Key identifier for the AuthorityKeyIdentifier of issued certificates. */
+  keyIdentifier: Uint8Array<ArrayBuffer>;
+  /** SHA-256 fingerprint of the CA certificate, hex, for logs and audit. */
+  fingerprint: string;
+}
+
+/** Why CA material was refused. */
+export class CaMaterialError extends Error {
+  /** Which input is at fault: the certificate or the key. */
+  readonly input: "certificate" | "key";
+  /**
+   * @param input the input at fault
+   * @param message what is wrong with it
+   * @param options the underlying error
+   */
+  constructor(input: "certificate" | "key", message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "CaMaterialError";
+    this.input = input;
+  }
+}
+
+const SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+const SKI_OID = "2.5.29.14";
+const BASIC_CONSTRAINTS_OID = "2.5.29.19";
+
+/**
+ * Builds an issuing CA from PEM text, refusing material a worker could not use: a certificate that
+ * is not a CA, or a key that does not belong to it.
+ *
+ * @param certificatePem the CA certificate (first CERTIFICATE block is used)
+ * @param keyPem the CA private key in any label {@linkcode parsePrivateKey} accepts
+ * @returns the checked CA
+ * @throws {CaMaterialError} naming the input at fault
+ */
+export async function buildIssuingCa(certificatePem: string, keyPem: string): Promise<IssuingCa> {
+  const certificate = parseCaCertificate(certificatePem);
+  let keyType: KeyType;
+  try {
+    keyType = keyTypeOfSpki(new Uint8Array(certificate.publicKey.rawData));
+  } catch (cause) {
+    throw new CaMaterialError("certificate", (cause as Error).message, { cause });
+  }
+  let signingKey: CryptoKey;
+  try {
+    const material = parsePrivateKey(keyPem);
+    if (material.type !== keyType) {
+      throw new TypeError(`key is ${material.type} but the certificate's key is ${keyType}`);
+    }
+    signingKey = await importSigningKey(material);
+  } catch (cause) {
+    throw new CaMaterialError("key", `Cannot load CA key: ${(cause as Error).message}`, { cause });
+  }
+  await checkKeyMatches(certificate, signingKey, keyType);
+  const der = new Uint8Array(certificate.rawData);
+  return {
+    certificate,
+    certificatePem: encodePem("CERTIFICATE", der),
+    keyType,
+    signingKey,
+    keyIdentifier: await keyIdentifierOf(certificate),
+    fingerprint: new Uint8Array(await crypto.subtle.digest("SHA-256", der)).toHex(),
+  };
+}
+
+/**
+ * Signs a template with the CA, adding the fixed worker profile: KeyUsage digitalSignature only
+ * (RFC 9295 forbids keyEncipherment on Ed25519), ExtKeyUsage serverAuth only, no
+ * BasicConstraints, and an AuthorityKeyIdentifier.
+ *
+ * @param ca the issuing CA
+ * @param template the certificate content
+ * @returns the issued certificate
+ */
+export function signLeaf(ca: IssuingCa, template: LeafTemplate): Promise<x509.X509Certificate> {
+  const subject = new x509.Name(template.subject);
+  const extensions: x509.Extension[] = [
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+    new x509.ExtendedKeyUsageExtension([SERVER_AUTH]),
+    new x509.AuthorityKeyIdentifierExtension(ca.keyIdentifier.toHex()),
+  ];
+  const names: x509.JsonGeneralName[] = [
+    ...template.dnsNames.map((value) => ({ type: "dns" as const, value })),
+    ...template.ipAddresses.map((value) => ({ type: "ip" as const, value })),
+  ];
+  if (names.length > 0) {
+    // RFC 5280 §4.2.1.6: the SAN extension is critical when the subject is empty.
+    const critical = subject.toJSON().length === 0;
+    extensions.push(new x509.SubjectAlternativeNameExtension(names, critical));
+  }
+  return x509.X509CertificateGenerator.create({
+    serialNumber: template.serial,
+    subject,
+    issuer: ca.certificate.subjectName,
+    notBefore: template.validity.notBefore,
+    notAfter: template.validity.notAfter,
+    publicKey: template.publicKey,
+    signingKey: ca.signingKey,
+    signingAlgorithm: signParams(ca.keyType),
+    extensions,
+  });
+}
+
+function parseCaCertificate(pem: string): x509.X509Certificate {
+  let certificate: x509.X509Certificate;
+  try {
+    const block = decodePem(pem).find((b) => b.label === "CERTIFICATE");
+    if (!block) throw new TypeError("no PEM CERTIFICATE block found");
+    certificate = new x509.X509Certificate(block.der);
+  } catch (cause) {
+    throw new CaMaterialError(
+      "certificate",
+      `Cannot load CA certificate: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
+  }
+  const constraints = certificate.extensions.find((e) => e.type === BASIC_CONSTRAINTS_OID);
+  if (!(constraints instanceof x509.BasicConstraintsExtension) || !constraints.ca) {
+    throw new CaMaterialError(
+      "certificate",
+      `Cannot load CA certificate: ${certificate.subject} is not a CA (BasicConstraints CA:TRUE missing)`,
+    );
+  }
+  return certificate;
+}
+
+async function checkKeyMatches(
+  certificate: x509.X509Certificate,
+  signingKey: CryptoKey,
+  keyType: KeyType,
+): Promise<void> {
+  const challenge = crypto.getRandomValues(new Uint8Array(32));
+  const params = signParams(keyType);
+  const signature = await crypto.subtle.sign(params, signingKey, challenge);
+  const publicKey = await crypto.subtle.importKey(
+    "spki",
+    certificate.publicKey.rawData,
+    importParams(keyType),
+    false,
+    ["verify"],
+  );
+  if (!(await crypto.subtle.verify(params, publicKey, signature, challenge))) {
+    throw new CaMaterialError("key", "Cannot load CA key: it does not match the CA certificate");
+  }
+}
+
+async function keyIdentifierOf(
+  certificate: x509.X509Certificate,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const ski = certificate.extensions.find((e) => e.type === SKI_OID);
+  if (ski instanceof x509.SubjectKeyIdentifierExtension) return Uint8Array.fromHex(ski.keyId);
+  // RFC 5280 §4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING contents.
+  const spki = AsnConvert.parse(certificate.publicKey.rawData, SubjectPublicKeyInfo);
+  return new Uint8Array(await crypto.subtle.digest("SHA-1", spki.subjectPublicKey));
+}

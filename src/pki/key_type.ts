@@ -1,0 +1,135 @@
+/**
+ * The key types a Talos machine CA can have, and the WebCrypto parameters for each.
+ *
+ * Talos workers since 1.10.3 make their key match the CA's type (Ed25519, ECDSA P-256 or RSA);
+ * older ones always use Ed25519. Every place that imports, generates or signs therefore asks this
+ * module, so that adding a type is one table row.
+ *
+ * @module
+ */
+import { AsnConvert, ECParameters, SubjectPublicKeyInfo } from "./_x509.ts";
+
+/** A key type we can sign with and accept in CSRs. */
+export type KeyType = "Ed25519" | "ECDSA-P256" | "ECDSA-P384" | "RSA";
+
+const OID_ED25519 = "1.3.101.112";
+const OID_EC_PUBLIC_KEY = "1.2.840.10045.2.1";
+const OID_RSA_ENCRYPTION = "1.2.840.113549.1.1.1";
+const CURVE_OIDS: Record<string, KeyType> = {
+  "1.2.840.10045.3.1.7": "ECDSA-P256",
+  "1.3.132.0.34": "ECDSA-P384",
+};
+
+/** Object identifiers that name each key type in SubjectPublicKeyInfo and PKCS#8. */
+export const KEY_TYPE_OIDS = {
+  ed25519: OID_ED25519,
+  ecPublicKey: OID_EC_PUBLIC_KEY,
+  rsaEncryption: OID_RSA_ENCRYPTION,
+} as const;
+
+/**
+ * Names the key type from an algorithm OID and, for EC keys, the named-curve OID.
+ *
+ * @param algorithmOid the AlgorithmIdentifier OID of the key
+ * @param curveOid the named-curve OID for EC keys
+ * @returns the key type
+ * @throws {TypeError} when the algorithm or curve is not supported
+ */
+export function keyTypeFromOids(algorithmOid: string, curveOid?: string): KeyType {
+  if (algorithmOid === OID_ED25519) return "Ed25519";
+  if (algorithmOid === OID_RSA_ENCRYPTION) return "RSA";
+  if (algorithmOid === OID_EC_PUBLIC_KEY) {
+    const type = curveOid === undefined ? undefined : CURVE_OIDS[curveOid];
+    if (type) return type;
+    throw new TypeError(`Cannot use EC key: curve ${curveOid ?? "(none)"} is not P-256 or P-384`);
+  }
+  throw new TypeError(`Cannot use key: algorithm ${algorithmOid} is not Ed25519, ECDSA or RSA`);
+}
+
+/**
+ * Names the key type of a DER SubjectPublicKeyInfo (a certificate's or a CSR's key).
+ *
+ * @param spki SubjectPublicKeyInfo DER
+ * @returns the key type
+ * @throws {TypeError} when the algorithm or curve is not supported
+ */
+export function keyTypeOfSpki(spki: Uint8Array<ArrayBuffer>): KeyType {
+  const info = AsnConvert.parse(spki, SubjectPublicKeyInfo);
+  const { algorithm, parameters } = info.algorithm;
+  const curve = algorithm === OID_EC_PUBLIC_KEY && parameters
+    ? AsnConvert.parse(parameters, ECParameters).namedCurve
+    : undefined;
+  return keyTypeFromOids(algorithm, curve);
+}
+
+/**
+ * Returns the named-curve OID of an ECDSA key type, for wrapping SEC1 keys.
+ *
+ * @param type an ECDSA key type
+ * @returns the curve OID
+ */
+export function curveOidOf(type: "ECDSA-P256" | "ECDSA-P384"): string {
+  return type === "ECDSA-P256" ? "1.2.840.10045.3.1.7" : "1.3.132.0.34";
+}
+
+/**
+ * WebCrypto parameters to import or generate a key of `type`.
+ *
+ * RSA keys carry their hash in WebCrypto; SHA-256 is what Talos's own RSA signing uses.
+ *
+ * @param type the key type
+ * @returns the import parameters
+ */
+export function importParams(
+  type: KeyType,
+): Algorithm | EcKeyImportParams | RsaHashedImportParams {
+  switch (type) {
+    case "Ed25519":
+      return { name: "Ed25519" };
+    case "ECDSA-P256":
+      return { name: "ECDSA", namedCurve: "P-256" };
+    case "ECDSA-P384":
+      return { name: "ECDSA", namedCurve: "P-384" };
+    case "RSA":
+      return { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+  }
+}
+
+/**
+ * WebCrypto parameters to generate a fresh key pair of `type` (for the serving certificate and the
+ * development CA).
+ *
+ * @param type the key type
+ * @returns the generation parameters
+ */
+export function generateParams(
+  type: KeyType,
+): Algorithm | EcKeyGenParams | RsaHashedKeyGenParams {
+  if (type !== "RSA") return importParams(type);
+  return {
+    name: "RSASSA-PKCS1-v1_5",
+    hash: "SHA-256",
+    modulusLength: 2048,
+    publicExponent: new Uint8Array([1, 0, 1]),
+  };
+}
+
+/**
+ * WebCrypto parameters to sign with a key of `type`: PureEd25519, ECDSA with the curve's matching
+ * hash, or RSA PKCS#1 v1.5 with SHA-256.
+ *
+ * @param type the key type
+ * @returns the signing parameters
+ */
+export function signParams(type: KeyType): Algorithm | EcdsaParams | RsaHashedImportParams {
+  switch (type) {
+    case "Ed25519":
+      return { name: "Ed25519" };
+    case "ECDSA-P256":
+      return { name: "ECDSA", hash: "SHA-256" };
+    case "ECDSA-P384":
+      return { name: "ECDSA", hash: "SHA-384" };
+    case "RSA":
+      return { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Our own TLS serving certificate, issued from the Talos machine CA (contract §5, §6).
+ *
+ * Workers verify port 50001 against the machine CA with the dialled host as server name, so the
+ * serving certificate must chain to that CA and name every address a worker dials. Issuing it here
+ * removes the cert-manager dependency of the Go original.
+ *
+ * @module
+ */
+import { x509 } from "./_x509.ts";
+import { type IssuingCa, signLeaf } from "./issuing_ca.ts";
+import { generateParams } from "./key_type.ts";
+import { encodePem } from "./pem.ts";
+import { randomSerial } from "./serial.ts";
+import { buildValidity } from "./validity.ts";
+
+/** Names a serving certificate is valid for. */
+export interface ServerNames {
+  /** DNS SANs. */
+  dnsNames: string[];
+  /** IP SANs. */
+  ipAddresses: string[];
+}
+
+/** A serving certificate with its key, ready for a TLS server. */
+export interface ServingCertificate {
+  /** Leaf certificate, PEM. */
+  certificatePem: string;
+  /** Its private key, PKCS#8 PEM (`PRIVATE KEY`). */
+  keyPem: string;
+  /** Names it carries. */
+  names: ServerNames;
+  /** Validity end. */
+  notAfter: Date;
+}
+
+/** Native trustd's serving certificate lifetime; it renews at half of it. */
+export const SERVING_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+/** Names every serving certificate carries, because workers and probes dial them locally. */
+export const ALWAYS_SERVED_NAMES: ServerNames = {
+  dnsNames: ["localhost"],
+  ipAddresses: ["127.0.0.1"],
+};
+
+/**
+ * Adds the always-served names to configured ones, without duplicates.
+ *
+ * @param configured the names from configuration
+ * @returns configured names followed by any missing always-served ones
+ */
+export function withAlwaysServedNames(configured: ServerNames): ServerNames {
+  const merge = (a: string[], b: string[]) => [...new Set([...a, ...b])];
+  return {
+    dnsNames: merge(configured.dnsNames, ALWAYS_SERVED_NAMES.dnsNames),
+    ipAddresses: merge(configured.ipAddresses, ALWAYS_SERVED_NAMES.ipAddresses),
+  };
+}
+
+/**
+ * Issues a fresh serving certificate: a new key of the CA's type, serverAuth, the given names.
+ *
+ * @param ca the issuing CA
+ * @param names the SANs; the first DNS name (or `talos-csr-signer`) becomes the CN
+ * @param now the issuance time
+ * @returns the certificate and its key
+ */
+export async function issueServingCertificate(
+  ca: IssuingCa,
+  names: ServerNames,
+  now: Date,
+): Promise<ServingCertificate> {
+  const keys = await crypto.subtle.generateKey(generateParams(ca.keyType), true, [
+    "sign",
+    "verify",
+  ]) as CryptoKeyPair;
+  const commonName = names.dnsNames[0] ?? "talos-csr-signer";
+  const validity = buildValidity({
+    now,
+    lifetimeMs: SERVING_LIFETIME_MS,
+    caNotAfter: ca.certificate.notAfter,
+  });
+  const certificate = await signLeaf(ca, {
+    serial: randomSerial(),
+    subject: new Uint8Array(new x509.Name([{ CN: [commonName] }]).toArrayBuffer()),
+    publicKey: new Uint8Array(await crypto.subtle.exportKey("spki", keys.publicKey)),
+    validity,
+    dnsNames: names.dnsNames,
+    ipAddresses: names.ipAddresses,
+  });
+  const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", keys.privateKey));
+  return {
+    certificatePem: encodePem("CERTIFICATE", new Uint8Array(certificate.rawData)),
+    keyPem: encodePem("PRIVATE KEY", pkcs8),
+    names,
+    notAfter: validity.notAfter,
+  };
+}

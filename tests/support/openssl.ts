@@ -1,0 +1,82 @@
+/**
+ * `openssl` as an independent judge of what we issue.
+ *
+ * @module
+ */
+
+/** Result of an openssl run. */
+export interface OpensslResult {
+  /** Exit code. */
+  code: number;
+  /** Standard output. */
+  stdout: string;
+  /** Standard error. */
+  stderr: string;
+}
+
+/**
+ * Runs openssl with `stdin` and files written to a temporary folder.
+ *
+ * @param args arguments; `{name}` placeholders are replaced by paths of `files`
+ * @param files file contents by placeholder name
+ * @param stdin standard input
+ * @returns the result
+ */
+export async function openssl(
+  args: string[],
+  files: Record<string, string> = {},
+  stdin = "",
+): Promise<OpensslResult> {
+  const dir = await Deno.makeTempDir({ prefix: "openssl-" });
+  try {
+    for (const [name, content] of Object.entries(files)) {
+      await Deno.writeTextFile(`${dir}/${name}`, content);
+    }
+    const resolved = args.map((a) => a.replace(/\{(\w+)\}/g, (_, n) => `${dir}/${n}`));
+    const child = new Deno.Command("openssl", {
+      args: resolved,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(stdin));
+    await writer.close();
+    const output = await child.output();
+    const decoder = new TextDecoder();
+    return {
+      code: output.code,
+      stdout: decoder.decode(output.stdout),
+      stderr: decoder.decode(output.stderr),
+    };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/**
+ * Prints a certificate with `openssl x509 -text`.
+ *
+ * @param pem the certificate
+ * @returns the text output
+ * @throws {Error} when openssl cannot parse it
+ */
+export async function opensslText(pem: string): Promise<string> {
+  const result = await openssl(["x509", "-noout", "-text"], {}, pem);
+  if (result.code !== 0) throw new Error(`openssl x509 failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+/**
+ * Verifies `leafPem` against the CA bundle for server auth with `openssl verify`.
+ *
+ * @param caPem trusted CAs
+ * @param leafPem certificate to verify
+ * @returns the result; code 0 means verified
+ */
+export function opensslVerify(caPem: string, leafPem: string): Promise<OpensslResult> {
+  return openssl(["verify", "-purpose", "sslserver", "-CAfile", "{ca}", "{leaf}"], {
+    ca: caPem,
+    leaf: leafPem,
+  });
+}
