@@ -13,7 +13,7 @@ import nodeAssert from "node:assert/strict";
  * @param message shown on failure
  */
 export function assert(value: unknown, message?: string): asserts value {
-  nodeAssert.ok(value, message);
+  nodeAssert.ok(value, message as string);
 }
 
 /**
@@ -28,7 +28,7 @@ export function assertEquals<T>(
   expected: T,
   message?: string,
 ): asserts actual is T {
-  nodeAssert.deepStrictEqual(actual, expected, message);
+  nodeAssert.deepStrictEqual(actual, expected, message as string);
 }
 
 /**

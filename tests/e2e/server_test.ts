@@ -1,0 +1,241 @@
+/**
+ * The real server, started from the Talos fixture bundle, called over real TLS by grpc-js.
+ */
+import { status } from "@grpc/grpc-js";
+import { connect } from "node:net";
+import { parseSecretsBundle } from "../../src/config/secrets_bundle.ts";
+import { x509 } from "../../src/pki/_x509.ts";
+import { assert, assertEquals, assertMatch, assertNotMatch } from "../support/assert.ts";
+import { readTalosSecrets, TALOS_SECRETS_PATH } from "../support/fixtures.ts";
+import { callCertificate } from "../support/grpc_client.ts";
+import { makeCa, makeCsr } from "../support/keys.ts";
+import { opensslText, opensslVerify } from "../support/openssl.ts";
+import { ALL_LOGS, startServer } from "../support/server_process.ts";
+
+const bundle = parseSecretsBundle(await readTalosSecrets());
+const TOKEN = bundle.token;
+
+Deno.test("a server started from the Talos secrets bundle issues a certificate that verifies against its ca", async () => {
+  const server = await startServer([`--secrets=${TALOS_SECRETS_PATH}`]);
+  try {
+    const csr = await makeCsr();
+    const result = await callCertificate({
+      port: server.port,
+      caPem: bundle.caCertificatePem,
+      token: TOKEN,
+      csr: csr.pem,
+    });
+    assert(result.ok, JSON.stringify(result));
+    assertEquals(result.ca, bundle.caCertificatePem);
+    const verified = await opensslVerify(result.ca, result.crt);
+    assertEquals(verified.code, 0, verified.stdout + verified.stderr);
+    assertNotMatch(await opensslText(result.crt), /impersonator/);
+  } finally {
+    assertEquals((await server.stop()).code, 0);
+  }
+});
+
+Deno.test("the server still answers when GRPC_DEFAULT_SSL_ROOTS_FILE_PATH points at the system bundle", async () => {
+  const server = await startServer([`--secrets=${TALOS_SECRETS_PATH}`], {
+    GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: "/etc/ssl/certs/ca-certificates.crt",
+  });
+  try {
+    const result = await callCertificate({
+      port: server.port,
+      caPem: bundle.caCertificatePem,
+      token: TOKEN,
+      csr: (await makeCsr()).pem,
+    });
+    assert(result.ok, JSON.stringify(result));
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("bad input gets a precise status, a log line, and the server keeps serving", async (t) => {
+  const server = await startServer([`--secrets=${TALOS_SECRETS_PATH}`]);
+  const good = (await makeCsr()).pem;
+  const certificatePem = (await makeCa()).certificatePem;
+  const tampered = await (async () => {
+    const der = new Uint8Array(new x509.Pkcs10CertificateRequest(good).rawData);
+    der[der.length - 3]! ^= 0x10;
+    return new x509.Pkcs10CertificateRequest(der).toString("pem");
+  })();
+  const cases: {
+    name: string;
+    token?: string;
+    csr: string | Uint8Array;
+    code: status;
+    details: RegExp;
+  }[] = [
+    { name: "missing token", csr: good, code: status.UNAUTHENTICATED, details: /^missing token$/ },
+    {
+      name: "wrong token",
+      token: "aaaaaa.bbbbbbbbbbbbbbbb",
+      csr: good,
+      code: status.UNAUTHENTICATED,
+      details: /^invalid token$/,
+    },
+    {
+      name: "empty token",
+      token: "",
+      csr: good,
+      code: status.UNAUTHENTICATED,
+      details: /^invalid token$/,
+    },
+    {
+      name: "token in upper case",
+      token: TOKEN.toUpperCase(),
+      csr: good,
+      code: status.UNAUTHENTICATED,
+      details: /^invalid token$/,
+    },
+    {
+      name: "empty CSR",
+      token: TOKEN,
+      csr: "",
+      code: status.INVALID_ARGUMENT,
+      details: /^failed to decode CSR/,
+    },
+    {
+      name: "garbage bytes",
+      token: TOKEN,
+      csr: crypto.getRandomValues(new Uint8Array(300)),
+      code: status.INVALID_ARGUMENT,
+      details: /^failed to decode CSR/,
+    },
+    {
+      name: "truncated PEM",
+      token: TOKEN,
+      csr: good.slice(0, 200),
+      code: status.INVALID_ARGUMENT,
+      details: /^failed to decode CSR/,
+    },
+    {
+      name: "PEM that is not a CSR",
+      token: TOKEN,
+      csr: certificatePem,
+      code: status.INVALID_ARGUMENT,
+      details: /^failed to parse CSR/,
+    },
+    {
+      name: "bad signature",
+      token: TOKEN,
+      csr: tampered,
+      code: status.INVALID_ARGUMENT,
+      details: /^failed to verify CSR signature/,
+    },
+    {
+      name: "1 MiB CSR",
+      token: TOKEN,
+      csr: "A".repeat(1024 * 1024),
+      code: status.RESOURCE_EXHAUSTED,
+      details: /larger than max/,
+    },
+  ];
+  try {
+    for (const c of cases) {
+      await t.step(`${c.name} -> ${status[c.code]}`, async () => {
+        const result = await callCertificate({
+          port: server.port,
+          caPem: bundle.caCertificatePem,
+          token: c.token,
+          csr: c.csr,
+        });
+        assert(!result.ok, "expected a failure");
+        assertEquals(status[result.code], status[c.code]);
+        assertMatch(result.details, c.details);
+      });
+    }
+    await t.step("an unknown method -> UNIMPLEMENTED", async () => {
+      const result = await callCertificate({
+        port: server.port,
+        caPem: bundle.caCertificatePem,
+        token: TOKEN,
+        csr: good,
+        method: "/securityapi.SecurityService/ReadFile",
+      });
+      assert(!result.ok);
+      assertEquals(status[result.code], "UNIMPLEMENTED");
+    });
+    await t.step("plaintext HTTP/2 on the TLS port is dropped", async () => {
+      const closed = await new Promise<boolean>((resolve) => {
+        const socket = connect(
+          server.port,
+          "127.0.0.1",
+          () => socket.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"),
+        );
+        socket.on("data", () => {});
+        socket.on("error", () => resolve(true));
+        socket.on("close", () => resolve(true));
+        setTimeout(() => resolve(false), 5000);
+      });
+      assert(closed, "the server kept a plaintext connection open");
+    });
+    await t.step("a valid call still succeeds afterwards", async () => {
+      const result = await callCertificate({
+        port: server.port,
+        caPem: bundle.caCertificatePem,
+        token: TOKEN,
+        csr: good,
+      });
+      assert(result.ok, JSON.stringify(result));
+    });
+  } finally {
+    const { code, logs } = await server.stop();
+    assertEquals(code, 0);
+    const requests = logs.map((l) => JSON.parse(l)).filter((r) => r.msg === "certificate request");
+    // Every call that reached the handler has one line (the oversized one is refused by grpc-js).
+    const codes = requests.map((r) => r.code);
+    for (const expected of ["UNAUTHENTICATED", "INVALID_ARGUMENT", "OK"]) {
+      assert(codes.includes(expected), codes.join(","));
+    }
+    assertEquals(requests.length, cases.length - 1 + 1);
+    const ok = requests.find((r) => r.code === "OK");
+    assertEquals(ok.cn, "worker-1");
+    assertEquals(ok.dns, ["worker-1"]);
+    assertEquals(ok.ips, ["10.5.0.2", "127.0.0.1", "::1"]);
+    assertMatch(ok.peer, /127\.0\.0\.1/);
+    assert(typeof ok.latency_ms === "number");
+  }
+});
+
+Deno.test("SERVER_SANS names go into the self-issued serving certificate, which workers verify by name", async () => {
+  const server = await startServer([
+    `--secrets=${TALOS_SECRETS_PATH}`,
+    "--server-sans=signer.example.com,10.9.8.7",
+  ]);
+  try {
+    const ok = await callCertificate({
+      port: server.port,
+      caPem: bundle.caCertificatePem,
+      token: TOKEN,
+      csr: (await makeCsr()).pem,
+      serverName: "signer.example.com",
+    });
+    assert(ok.ok, JSON.stringify(ok));
+    const wrong = await callCertificate({
+      port: server.port,
+      caPem: bundle.caCertificatePem,
+      token: TOKEN,
+      csr: (await makeCsr()).pem,
+      serverName: "other.example.com",
+    });
+    assert(!wrong.ok);
+    assertEquals(status[wrong.code], "UNAVAILABLE");
+    const listening = JSON.parse(server.logs.find((l) => l.includes('"listening"'))!);
+    assertEquals(listening.serving_mode, "self-issued");
+    assertEquals(listening.serving_dns, ["signer.example.com", "localhost"]);
+    assertEquals(listening.serving_ips, ["10.9.8.7", "127.0.0.1"]);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("no log line of any server in this file contains a token", () => {
+  assert(ALL_LOGS.length > 0);
+  for (const line of ALL_LOGS) {
+    assert(!line.includes(TOKEN), `token found in: ${line}`);
+    assert(!line.includes(TOKEN.slice(0, 6)), `token prefix found in: ${line}`);
+  }
+});

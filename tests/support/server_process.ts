@@ -1,0 +1,152 @@
+/**
+ * Runs the real server (`main.ts`) as a child process on a loopback port, the way an operator
+ * would, and collects everything it logs so tests can check log lines too.
+ *
+ * @module
+ */
+import { REPO_ROOT } from "./fixtures.ts";
+
+/** A running server process. */
+export interface ServerProcess {
+  /** The port it listens on. */
+  port: number;
+  /** Log lines so far (stderr). */
+  logs: string[];
+  /** Sends a signal and waits for exit; returns the exit code and all logs. */
+  stop(signal?: Deno.Signal): Promise<{ code: number; logs: string[] }>;
+}
+
+/** Result of a process that was expected to exit on its own. */
+export interface ExitedProcess {
+  /** Exit code. */
+  code: number;
+  /** Standard output. */
+  stdout: string;
+  /** Standard error. */
+  stderr: string;
+}
+
+const PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read"];
+
+/** Every server process's logs, for the suite-wide "no token in any log" check. */
+export const ALL_LOGS: string[] = [];
+
+/**
+ * Starts `main.ts serve` on 127.0.0.1 and a free port and waits until it is listening.
+ *
+ * @param args flags (port and address are added unless given)
+ * @param env extra environment
+ * @returns the running server
+ * @throws {Error} with the server's output when it exits before listening
+ */
+export async function startServer(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...PERMISSIONS,
+      `${REPO_ROOT}main.ts`,
+      "serve",
+      "--listen-address=127.0.0.1",
+      "--port=0",
+      ...args,
+    ],
+    env: { LOG_FORMAT: "json", ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const logs: string[] = [];
+  const stdout = new Response(child.stdout).text();
+  const lines = child.stderr.pipeThrough(new TextDecoderStream()).pipeThrough(splitLines());
+  const reader = lines.getReader();
+  let port: number | undefined;
+  while (port === undefined) {
+    const { value, done } = await reader.read();
+    if (done) {
+      const status = await child.status;
+      throw new Error(
+        `server exited (${status.code}) before listening:\n${logs.join("\n")}\n${await stdout}`,
+      );
+    }
+    logs.push(value);
+    ALL_LOGS.push(value);
+    port = listeningPort(value);
+  }
+  const drained = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      logs.push(value);
+      ALL_LOGS.push(value);
+    }
+  })();
+  return {
+    port,
+    logs,
+    async stop(signal: Deno.Signal = "SIGTERM") {
+      try {
+        child.kill(signal);
+      } catch {
+        // already exited
+      }
+      const status = await child.status;
+      await drained;
+      await stdout;
+      return { code: status.code, logs };
+    },
+  };
+}
+
+/**
+ * Runs `main.ts` with arguments and waits for it to exit (for configuration errors, help).
+ *
+ * @param args arguments
+ * @param env environment
+ * @returns exit code and output
+ */
+export async function runMain(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ExitedProcess> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PERMISSIONS, `${REPO_ROOT}main.ts`, ...args],
+    env,
+    clearEnv: true,
+    stdin: "null",
+  }).output();
+  const decoder = new TextDecoder();
+  const result = {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+  ALL_LOGS.push(result.stderr, result.stdout);
+  return result;
+}
+
+function listeningPort(line: string): number | undefined {
+  try {
+    const record = JSON.parse(line);
+    return record.msg === "listening" ? record.port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function splitLines(): TransformStream<string, string> {
+  let buffer = "";
+  return new TransformStream({
+    transform(chunk, controller) {
+      buffer += chunk;
+      const parts = buffer.split("\n");
+      buffer = parts.pop() ?? "";
+      for (const part of parts) controller.enqueue(part);
+    },
+    flush(controller) {
+      if (buffer) controller.enqueue(buffer);
+    },
+  });
+}
