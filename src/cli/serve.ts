@@ -48,6 +48,8 @@ export async function runServe(
   } catch (error) {
     return reportConfigErrors(error);
   }
+  // Listen for stop signals before announcing readiness, so an early SIGTERM still stops cleanly.
+  const stopSignal = waitForStopSignal();
   const server = await serveSigner({
     host: config.host,
     port: config.port,
@@ -71,7 +73,7 @@ export async function runServe(
     )
     : () => {};
 
-  const signal = await waitForStopSignal();
+  const signal = await stopSignal;
   logger.log("info", "shutting down", { signal, grace_ms: SHUTDOWN_GRACE_MS });
   cancelRenewal();
   await server.shutdown(SHUTDOWN_GRACE_MS);

@@ -56,7 +56,7 @@ Deno.test("bad input gets a precise status, a log line, and the server keeps ser
   const server = await startServer([`--secrets=${TALOS_SECRETS_PATH}`]);
   const good = (await makeCsr()).pem;
   const certificatePem = (await makeCa()).certificatePem;
-  const tampered = await (async () => {
+  const tampered = (() => {
     const der = new Uint8Array(new x509.Pkcs10CertificateRequest(good).rawData);
     der[der.length - 3]! ^= 0x10;
     return new x509.Pkcs10CertificateRequest(der).toString("pem");

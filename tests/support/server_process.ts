@@ -26,7 +26,7 @@ export interface ExitedProcess {
   stderr: string;
 }
 
-const PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read"];
+const PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", "--allow-write"];
 
 /** Every server process's logs, for the suite-wide "no token in any log" check. */
 export const ALL_LOGS: string[] = [];
@@ -36,19 +36,21 @@ export const ALL_LOGS: string[] = [];
  *
  * @param args flags (port and address are added unless given)
  * @param env extra environment
+ * @param verb `serve`, or `dev` (whose own defaults these flags override)
  * @returns the running server
  * @throws {Error} with the server's output when it exits before listening
  */
 export async function startServer(
   args: string[],
   env: Record<string, string> = {},
+  verb: "serve" | "dev" = "serve",
 ): Promise<ServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       ...PERMISSIONS,
       `${REPO_ROOT}main.ts`,
-      "serve",
+      verb,
       "--listen-address=127.0.0.1",
       "--port=0",
       ...args,
