@@ -1,0 +1,21 @@
+# talos-csr-signer: build a self-contained executable with `deno compile`, run it distroless.
+#   docker build -t talos-csr-signer .
+#   docker run --rm -p 50001:50001 -v $PWD/secrets.yaml:/etc/talos/secrets.yaml:ro \
+#     -e TALOS_SECRETS_PATH=/etc/talos/secrets.yaml -e SERVER_SANS=<control-plane IPs and names> \
+#     talos-csr-signer
+FROM denoland/deno:2.9.6 AS build
+WORKDIR /src
+COPY deno.json deno.lock main.ts ./
+COPY src ./src
+COPY proto ./proto
+COPY scripts ./scripts
+RUN deno install --frozen && deno task compile --output /out/talos-csr-signer
+
+# The compiled binary links glibc, so the "cc" distroless flavour; nonroot is uid 65532.
+FROM gcr.io/distroless/cc-debian12:nonroot
+COPY --from=build /out/talos-csr-signer /usr/local/bin/talos-csr-signer
+COPY LICENSE proto/NOTICE.md /usr/share/doc/talos-csr-signer/
+USER 65532:65532
+EXPOSE 50001
+ENTRYPOINT ["/usr/local/bin/talos-csr-signer"]
+CMD ["serve"]
