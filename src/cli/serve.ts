@@ -54,6 +54,7 @@ export async function runServe(
     host: config.host,
     port: config.port,
     tls: { ...serving, rootsPem: authority.acceptedCas.pem },
+    tlsMinVersion: config.tlsMinVersion,
     authority: () => authority,
     logger,
     clock,
@@ -103,6 +104,7 @@ function logStartup(
     serving_ips: serving.issued?.names.ipAddresses,
     serving_not_after: serving.issued?.notAfter.toISOString(),
     cert_lifetime_h: config.leafLifetimeMs / 3_600_000,
+    tls_min_version: config.tlsMinVersion,
   });
 }
 

@@ -44,6 +44,8 @@ export interface Config {
   leafLifetimeMs: number;
   /** Log format. */
   logFormat: "json" | "text";
+  /** Oldest TLS version accepted. */
+  tlsMinVersion: "TLSv1.2" | "TLSv1.3";
 }
 
 /** Flags and environment after precedence: flag over environment over default. */
@@ -167,6 +169,10 @@ export function parseConfig(
     fail("logFormat", `"${values.logFormat}" is not json or text`);
   }
 
+  if (values.tlsMinVersion !== "1.2" && values.tlsMinVersion !== "1.3") {
+    fail("tlsMinVersion", `"${values.tlsMinVersion}" is not 1.2 or 1.3`);
+  }
+
   if (errors.length > 0) throw new ConfigErrors(errors);
   return {
     host: values.listenAddress,
@@ -178,6 +184,7 @@ export function parseConfig(
     tokenFile: explicit.has("tokenFile") ? values.tokenFile : undefined,
     leafLifetimeMs: lifetime!,
     logFormat: values.logFormat as "json" | "text",
+    tlsMinVersion: values.tlsMinVersion === "1.3" ? "TLSv1.3" : "TLSv1.2",
   };
 }
 

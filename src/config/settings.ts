@@ -35,6 +35,7 @@ export type SettingKey =
   | "token"
   | "tokenFile"
   | "certLifetime"
+  | "tlsMinVersion"
   | "logFormat";
 
 /** Raw setting values as text, after flags, environment and defaults are combined. */
@@ -133,6 +134,14 @@ export const SETTINGS: readonly Setting[] = [
     default: "24h",
     description:
       "Lifetime of issued certificates (s, m, h or d units). Must exceed 12h: workers renew every 12h.",
+  },
+  {
+    key: "tlsMinVersion",
+    env: "TLS_MIN_VERSION",
+    flag: "tls-min-version",
+    default: "1.2",
+    description:
+      "Oldest TLS version accepted: 1.2 or 1.3. Current native trustd accepts only 1.3; 1.2 keeps older clients working. TLS 1.0/1.1 are never accepted.",
   },
   {
     key: "logFormat",

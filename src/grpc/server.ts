@@ -20,6 +20,8 @@ export interface SignerServerOptions extends CertificateServiceDeps {
   port: number;
   /** TLS material. */
   tls: ServingTls;
+  /** Oldest TLS version accepted. @default "TLSv1.2" */
+  tlsMinVersion?: "TLSv1.2" | "TLSv1.3";
 }
 
 /** A running signer listener. */
@@ -50,7 +52,7 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
   });
   server.addService(securityService(), { Certificate: createCertificateHandler(options) });
-  const credentials = new ReplaceableTlsCredentials(options.tls);
+  const credentials = new ReplaceableTlsCredentials(options.tls, options.tlsMinVersion);
   const address = options.host.includes(":")
     ? `[${options.host}]:${options.port}`
     : `${options.host}:${options.port}`;

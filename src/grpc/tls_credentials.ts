@@ -25,9 +25,12 @@ export interface ServingTls {
 
 /** Replaceable server credentials. No client certificate is requested (contract §1). */
 export class ReplaceableTlsCredentials extends ServerCredentials {
-  /** @param tls the initial serving material */
-  constructor(tls: ServingTls) {
-    super({ requestCert: false, minVersion: "TLSv1.2" }, contextOptions(tls));
+  /**
+   * @param tls the initial serving material
+   * @param minVersion the oldest TLS version accepted (never below 1.2)
+   */
+  constructor(tls: ServingTls, minVersion: "TLSv1.2" | "TLSv1.3" = "TLSv1.2") {
+    super({ requestCert: false, minVersion }, contextOptions(tls));
   }
 
   /**

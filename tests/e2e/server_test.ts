@@ -9,7 +9,7 @@ import { assert, assertEquals, assertMatch, assertNotMatch } from "../support/as
 import { readTalosSecrets, TALOS_SECRETS_PATH } from "../support/fixtures.ts";
 import { callCertificate } from "../support/grpc_client.ts";
 import { makeCa, makeCsr } from "../support/keys.ts";
-import { opensslText, opensslVerify } from "../support/openssl.ts";
+import { openssl, opensslText, opensslVerify } from "../support/openssl.ts";
 import { ALL_LOGS, startServer } from "../support/server_process.ts";
 
 const bundle = parseSecretsBundle(await readTalosSecrets());
@@ -227,6 +227,64 @@ Deno.test("SERVER_SANS names go into the self-issued serving certificate, which 
     assertEquals(listening.serving_mode, "self-issued");
     assertEquals(listening.serving_dns, ["signer.example.com", "localhost"]);
     assertEquals(listening.serving_ips, ["10.9.8.7", "127.0.0.1"]);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("TLS 1.3 and 1.2 handshakes select ALPN h2 and verify against the Talos CA by IP; TLS 1.1 is refused", async () => {
+  const server = await startServer([`--secrets=${TALOS_SECRETS_PATH}`]);
+  const handshake = (version: string) =>
+    openssl(
+      [
+        "s_client",
+        "-connect",
+        `127.0.0.1:${server.port}`,
+        "-alpn",
+        "h2",
+        version,
+        "-CAfile",
+        "{ca}",
+        "-verify_ip",
+        "127.0.0.1",
+        "-verify_return_error",
+      ],
+      { ca: bundle.caCertificatePem },
+    );
+  try {
+    for (const [version, protocol] of [["-tls1_3", "TLSv1.3"], ["-tls1_2", "TLSv1.2"]]) {
+      const result = await handshake(version!);
+      assertEquals(result.code, 0, result.stderr);
+      assertMatch(result.stdout, /ALPN protocol: h2/);
+      assertMatch(
+        result.stdout,
+        new RegExp(`(New, |Protocol *: )${protocol!.replace(".", "\\.")}`),
+      );
+      assertMatch(result.stdout, /Verify return code: 0 \(ok\)/);
+    }
+    const old = await handshake("-tls1_1");
+    assert(old.code !== 0, "a TLS 1.1 handshake must fail");
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("TLS_MIN_VERSION=1.3 refuses TLS 1.2 handshakes and still serves TLS 1.3", async () => {
+  const server = await startServer([`--secrets=${TALOS_SECRETS_PATH}`], { TLS_MIN_VERSION: "1.3" });
+  const handshake = (version: string) =>
+    openssl([
+      "s_client",
+      "-connect",
+      `127.0.0.1:${server.port}`,
+      "-alpn",
+      "h2",
+      version,
+      "-CAfile",
+      "{ca}",
+    ], { ca: bundle.caCertificatePem });
+  try {
+    assert((await handshake("-tls1_2")).code !== 0, "a TLS 1.2 handshake must fail");
+    assertEquals((await handshake("-tls1_3")).code, 0);
   } finally {
     await server.stop();
   }
