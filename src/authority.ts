@@ -15,6 +15,12 @@ import { buildLeafTemplate } from "./pki/leaf_template.ts";
 import { encodePem } from "./pki/pem.ts";
 import { randomSerial } from "./pki/serial.ts";
 import { buildValidity, DEFAULT_LIFETIME_MS } from "./pki/validity.ts";
+import {
+  buildIssuancePolicy,
+  checkIssuance,
+  type IssuancePolicy,
+  type PolicyWarning,
+} from "./policy/issuance_policy.ts";
 
 /** Everything needed to authenticate and sign, loaded and checked. */
 export interface Authority {
@@ -26,6 +32,8 @@ export interface Authority {
   tokens: TokenSet;
   /** Lifetime of issued certificates, in milliseconds. */
   leafLifetimeMs: number;
+  /** Which names may be issued to whom. */
+  policy: IssuancePolicy;
 }
 
 /** The PEM inputs an {@linkcode Authority} is built from. */
@@ -40,6 +48,8 @@ export interface AuthorityMaterial {
   tokens: TokenSet;
   /** Lifetime of issued certificates, in milliseconds. @default {DEFAULT_LIFETIME_MS} */
   leafLifetimeMs?: number;
+  /** The issuance policy. @default no restriction beyond the built-in limits */
+  policy?: IssuancePolicy;
 }
 
 /**
@@ -57,6 +67,7 @@ export async function buildAuthority(material: AuthorityMaterial): Promise<Autho
     acceptedCas: buildAcceptedCas(issuingCa.certificatePem, material.acceptedCasPem),
     tokens: material.tokens,
     leafLifetimeMs: material.leafLifetimeMs ?? DEFAULT_LIFETIME_MS,
+    policy: material.policy ?? buildIssuancePolicy(),
   };
 }
 
@@ -80,25 +91,31 @@ export interface IssuedCertificate {
   notBefore: Date;
   /** Validity end. */
   notAfter: Date;
+  /** Policy rules that would have refused, in `warn` mode. */
+  warnings: PolicyWarning[];
 }
 
 /**
- * Issues a worker certificate: parse and verify the CSR, build the template, sign.
- * The token must already have been checked.
+ * Issues a worker certificate: parse and verify the CSR, apply the policy, build the template,
+ * sign. The token must already have been checked.
  *
  * @param authority the snapshot to sign with
  * @param csr the request's `csr` bytes (PEM)
  * @param now the issuance time
+ * @param peerAddress the caller's source address, for peer binding
  * @returns the response and its loggable facts
  * @throws {CsrError} when the CSR is unusable
+ * @throws {PolicyDeniedError} when the policy refuses a name
  * @throws {RangeError} when the CA has expired
  */
 export async function issueCertificate(
   authority: Authority,
   csr: Uint8Array,
   now: Date,
+  peerAddress?: string,
 ): Promise<IssuedCertificate> {
   const parsed = await parseCsr(csr);
+  const warnings = checkIssuance(authority.policy, { ...parsed, peerAddress });
   const validity = buildValidity({
     now,
     lifetimeMs: authority.leafLifetimeMs,
@@ -116,5 +133,6 @@ export async function issueCertificate(
     ipAddresses: template.ipAddresses,
     notBefore: validity.notBefore,
     notAfter: validity.notAfter,
+    warnings,
   };
 }

@@ -5,6 +5,7 @@
  */
 import { ConfigErrors } from "../config/config_error.ts";
 import { loadAuthority, loadServingMaterial } from "../config/load.ts";
+import { LOCAL_FILES } from "../config/file_source.ts";
 import { type Config, parseConfig } from "../config/parse_config.ts";
 import { serveSigner } from "../grpc/server.ts";
 import { createLogger, type Logger } from "../ops/log.ts";
@@ -12,6 +13,8 @@ import { scheduleRenewal } from "../ops/renewer.ts";
 import { issueServingCertificate } from "../pki/serving_cert.ts";
 import type { Authority } from "../authority.ts";
 import { printErr } from "./output.ts";
+import { AbuseLimits } from "../policy/abuse_limits.ts";
+import { InFlightLimit } from "../ops/in_flight_limit.ts";
 
 /** How long calls in flight may take to finish after SIGINT/SIGTERM. */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -38,13 +41,8 @@ export async function runServe(
   let authority: Authority;
   let serving;
   try {
-    authority = await loadAuthority(config, (path) => Deno.readTextFile(path));
-    serving = await loadServingMaterial(
-      config,
-      authority,
-      (path) => Deno.readTextFile(path),
-      clock(),
-    );
+    authority = await loadAuthority(config, LOCAL_FILES, (message) => logger.log("warn", message));
+    serving = await loadServingMaterial(config, authority, LOCAL_FILES, clock());
   } catch (error) {
     return reportConfigErrors(error);
   }
@@ -55,6 +53,10 @@ export async function runServe(
     port: config.port,
     tls: { ...serving, rootsPem: authority.acceptedCas.pem },
     tlsMinVersion: config.tlsMinVersion,
+    tlsHandshakeTimeoutMs: config.tlsHandshakeTimeoutMs,
+    connectionIdleTimeoutMs: config.connectionIdleTimeoutMs,
+    limits: new AbuseLimits(config.limits),
+    inFlight: new InFlightLimit(config.maxInFlight, config.maxInFlightWaitMs),
     authority: () => authority,
     logger,
     clock,
@@ -105,7 +107,23 @@ function logStartup(
     serving_not_after: serving.issued?.notAfter.toISOString(),
     cert_lifetime_h: config.leafLifetimeMs / 3_600_000,
     tls_min_version: config.tlsMinVersion,
+    policy: describePolicy(config),
+    rate_limit: config.limits.ratePerSecond === 0
+      ? "off"
+      : `${config.limits.ratePerSecond}/s burst ${config.limits.burst} per address`,
   });
+}
+
+function describePolicy(config: Config): string {
+  const { policy } = config;
+  const parts = [
+    policy.ipRanges ? `ips in ${policy.ipRanges.map((r) => r.text).join(",")}` : undefined,
+    policy.dnsSuffixes ? `dns under ${policy.dnsSuffixes.join(",")}` : undefined,
+    policy.dnsSuffixes && !policy.allowSingleLabelNames ? "no single-label names" : undefined,
+    policy.peerBinding !== "off" ? `peer binding ${policy.peerBinding}` : undefined,
+    `max ${policy.maxSans} SANs`,
+  ];
+  return parts.filter(Boolean).join("; ");
 }
 
 function reportConfigErrors(error: unknown): number {

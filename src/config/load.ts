@@ -16,9 +16,8 @@ import {
 import { ConfigError, ConfigErrors } from "./config_error.ts";
 import type { Config } from "./parse_config.ts";
 import { parseSecretsBundle } from "./secrets_bundle.ts";
-
-/** Reads a text file; injected so tests can count or fake reads. */
-export type ReadTextFile = (path: string) => Promise<string>;
+import type { FileSource } from "./file_source.ts";
+import { checkSecretFilePermissions } from "./key_permissions.ts";
 
 /** Where the serving certificate in use came from. */
 export interface ServingMaterial {
@@ -35,13 +34,28 @@ export interface ServingMaterial {
 /**
  * Loads CA, accepted CAs and tokens into an authority.
  *
+ * Secret files (CA key, secrets bundle, token file) must not be readable by group or others unless
+ * `allowInsecureKeyPermissions` is set, in which case `warn` is told instead.
+ *
  * @param config the checked configuration
- * @param read reads a text file
+ * @param files the file system
+ * @param warn receives a warning per tolerated problem
  * @returns the authority
- * @throws {ConfigErrors} naming each setting whose file is missing or unusable
+ * @throws {ConfigErrors} naming each setting whose file is missing, unusable or too open
  */
-export async function loadAuthority(config: Config, read: ReadTextFile): Promise<Authority> {
+export async function loadAuthority(
+  config: Config,
+  files: FileSource,
+  warn: (message: string) => void = () => {},
+): Promise<Authority> {
   const errors: ConfigError[] = [];
+  const read = (path: string) => files.readText(path);
+  const readSecret = async (setting: string, path: string) => {
+    const problem = checkSecretFilePermissions(await files.permissions(path));
+    if (problem && !config.allowInsecureKeyPermissions) throw new InsecureFileError(problem);
+    if (problem) warn(`${setting}: ${path}: ${problem}`);
+    return await files.readText(path);
+  };
   const attempt = async <T>(setting: string, path: string, run: () => Promise<T>) => {
     try {
       return await run();
@@ -59,7 +73,7 @@ export async function loadAuthority(config: Config, read: ReadTextFile): Promise
     const bundle = await attempt(
       "TALOS_SECRETS_PATH",
       secretsPath,
-      async () => parseSecretsBundle(await read(secretsPath)),
+      async () => parseSecretsBundle(await readSecret("TALOS_SECRETS_PATH", secretsPath)),
     );
     caCertificatePem = bundle?.caCertificatePem;
     caKeyPem = bundle?.caKeyPem;
@@ -67,12 +81,16 @@ export async function loadAuthority(config: Config, read: ReadTextFile): Promise
   } else {
     const { certPath, keyPath } = config.ca;
     caCertificatePem = await attempt("CA_CERT_PATH", certPath, () => read(certPath));
-    caKeyPem = await attempt("CA_KEY_PATH", keyPath, () => read(keyPath));
+    caKeyPem = await attempt("CA_KEY_PATH", keyPath, () => readSecret("CA_KEY_PATH", keyPath));
   }
   if (config.token !== undefined) tokens.push(config.token.trim());
   if (config.tokenFile !== undefined) {
     const path = config.tokenFile;
-    const text = await attempt("TALOS_TOKEN_FILE", path, () => read(path));
+    const text = await attempt(
+      "TALOS_TOKEN_FILE",
+      path,
+      () => readSecret("TALOS_TOKEN_FILE", path),
+    );
     if (text !== undefined && text.trim() === "") {
       errors.push(new ConfigError("TALOS_TOKEN_FILE", `${path}: file is empty`));
     } else if (text !== undefined) tokens.push(text.trim());
@@ -92,6 +110,7 @@ export async function loadAuthority(config: Config, read: ReadTextFile): Promise
       acceptedCasPem,
       tokens: await buildTokenSet(tokens),
       leafLifetimeMs: config.leafLifetimeMs,
+      policy: config.policy,
     });
   } catch (cause) {
     const [setting, path] = settingOf(config, cause);
@@ -104,7 +123,7 @@ export async function loadAuthority(config: Config, read: ReadTextFile): Promise
  *
  * @param config the checked configuration
  * @param authority the loaded authority (its CA issues the self-issued certificate)
- * @param read reads a text file
+ * @param files the file system
  * @param now the issuance time
  * @returns the serving material and its mode
  * @throws {ConfigErrors} naming the setting whose file is missing
@@ -112,7 +131,7 @@ export async function loadAuthority(config: Config, read: ReadTextFile): Promise
 export async function loadServingMaterial(
   config: Config,
   authority: Authority,
-  read: ReadTextFile,
+  files: FileSource,
   now: Date,
 ): Promise<ServingMaterial> {
   if (config.serving.kind === "self-issued") {
@@ -131,7 +150,7 @@ export async function loadServingMaterial(
   const { certPath, keyPath } = config.serving;
   const errors: ConfigError[] = [];
   const readOrNote = (setting: string, path: string) =>
-    read(path).catch((cause) => {
+    files.readText(path).catch((cause) => {
       errors.push(new ConfigError(setting, `${path}: ${describe(cause)}`, { cause }));
       return "";
     });
@@ -151,6 +170,9 @@ function settingOf(config: Config, cause: unknown): [setting: string, path: stri
   if (cause instanceof RangeError) return ["TALOS_TOKEN", "(token)"];
   return ["ACCEPTED_CAS_PATH", config.acceptedCasPath ?? ""];
 }
+
+/** A secret file that other users can read. */
+class InsecureFileError extends Error {}
 
 function describe(error: unknown): string {
   if (error instanceof Deno.errors.NotFound) return "file not found";

@@ -9,10 +9,16 @@
 import { parseArgs } from "node:util";
 import { ConfigError, ConfigErrors } from "./config_error.ts";
 import { type RawSettings, type SettingKey, SETTINGS } from "./settings.ts";
-import { parseDuration } from "./duration.ts";
+import { SettingReader } from "./setting_reader.ts";
 import { checkLifetime } from "../pki/validity.ts";
 import type { ServerNames } from "../pki/serving_cert.ts";
 import { classifyName } from "./host_names.ts";
+import {
+  buildIssuancePolicy,
+  type IssuancePolicy,
+  type IssuancePolicyOptions,
+} from "../policy/issuance_policy.ts";
+import type { AbuseLimitOptions } from "../policy/abuse_limits.ts";
 
 /** Where the CA comes from. */
 export type CaSource =
@@ -46,6 +52,20 @@ export interface Config {
   logFormat: "json" | "text";
   /** Oldest TLS version accepted. */
   tlsMinVersion: "TLSv1.2" | "TLSv1.3";
+  /** The issuance policy. */
+  policy: IssuancePolicy;
+  /** Per-address limits. */
+  limits: Required<AbuseLimitOptions>;
+  /** Most calls signing at once (0: no cap). */
+  maxInFlight: number;
+  /** Longest wait for a signing slot, ms. */
+  maxInFlightWaitMs: number;
+  /** TLS handshake timeout, ms. */
+  tlsHandshakeTimeoutMs: number;
+  /** Idle connection timeout, ms. */
+  connectionIdleTimeoutMs: number;
+  /** Whether group/other-readable key files are tolerated. */
+  allowInsecureKeyPermissions: boolean;
 }
 
 /** Flags and environment after precedence: flag over environment over default. */
@@ -70,9 +90,7 @@ export function resolveSettings(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): ResolvedSettings {
-  const options = Object.fromEntries(
-    SETTINGS.map((s) => [s.flag, { type: "string" as const }]),
-  );
+  const options = Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: "string" as const }]));
   let parsed;
   try {
     parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
@@ -83,8 +101,7 @@ export function resolveSettings(
   const explicit = new Set<SettingKey>();
   for (const setting of SETTINGS) {
     const fromFlag = parsed.values[setting.flag];
-    const fromEnv = env[setting.env];
-    const value = typeof fromFlag === "string" ? fromFlag : fromEnv;
+    const value = typeof fromFlag === "string" ? fromFlag : env[setting.env];
     if (value !== undefined && value !== "") explicit.add(setting.key);
     values[setting.key] = value !== undefined && value !== "" ? value : setting.default;
   }
@@ -104,90 +121,111 @@ export function parseConfig(
   env: Readonly<Record<string, string | undefined>>,
 ): Config {
   const { values, explicit, positionals } = resolveSettings(args, env);
-  const errors: ConfigError[] = [];
-  const fail = (key: SettingKey, message: string) =>
-    errors.push(new ConfigError(envOf(key), message));
+  const read = new SettingReader(values, explicit);
   if (positionals.length > 0) {
-    errors.push(new ConfigError("arguments", `unexpected argument ${positionals[0]}`));
+    read.errors.push(new ConfigError("arguments", `unexpected argument ${positionals[0]}`));
   }
-
-  const port = Number(values.port);
-  if (!/^\d+$/.test(values.port) || port > 65535) {
-    fail("port", `"${values.port}" is not a port number 0-65535`);
+  const config: Config = {
+    host: read.text("listenAddress"),
+    port: read.integer("port", 0, 65535),
+    ca: readCaSource(read),
+    acceptedCasPath: read.has("acceptedCasPath") ? read.text("acceptedCasPath") : undefined,
+    serving: readServingSource(read),
+    token: read.has("token") ? read.text("token") : undefined,
+    tokenFile: read.has("tokenFile") ? read.text("tokenFile") : undefined,
+    leafLifetimeMs: readLifetime(read),
+    logFormat: read.oneOf("logFormat", ["json", "text"] as const),
+    tlsMinVersion: read.oneOf("tlsMinVersion", ["1.2", "1.3"] as const) === "1.3"
+      ? "TLSv1.3"
+      : "TLSv1.2",
+    policy: readPolicy(read),
+    limits: {
+      ratePerSecond: read.integer("rateLimitPerPeer"),
+      burst: read.integer("rateLimitBurst", 1),
+      authFailureLimit: read.integer("authFailureLimit"),
+      authFailureCooldownMs: read.duration("authFailureCooldown"),
+    },
+    maxInFlight: read.integer("maxInFlight"),
+    maxInFlightWaitMs: read.duration("maxInFlightWait"),
+    tlsHandshakeTimeoutMs: read.duration("tlsHandshakeTimeout"),
+    connectionIdleTimeoutMs: read.duration("connectionIdleTimeout"),
+    allowInsecureKeyPermissions: read.boolean("allowInsecureKeyPermissions"),
+  };
+  if (config.token === undefined && config.tokenFile === undefined && config.ca.kind !== "bundle") {
+    read.fail(
+      "token",
+      "no token configured: set TALOS_TOKEN_FILE, TALOS_TOKEN or TALOS_SECRETS_PATH",
+    );
   }
+  if (read.errors.length > 0) throw new ConfigErrors(read.errors);
+  return config;
+}
 
-  let ca: CaSource = { kind: "files", certPath: values.caCertPath, keyPath: values.caKeyPath };
-  if (explicit.has("secretsPath")) {
-    for (const key of ["caCertPath", "caKeyPath"] as const) {
-      if (explicit.has(key)) fail(key, `conflicts with TALOS_SECRETS_PATH; set one or the other`);
-    }
-    ca = { kind: "bundle", secretsPath: values.secretsPath };
+function readCaSource(read: SettingReader): CaSource {
+  if (!read.has("secretsPath")) {
+    return { kind: "files", certPath: read.text("caCertPath"), keyPath: read.text("caKeyPath") };
   }
+  for (const key of ["caCertPath", "caKeyPath"] as const) {
+    if (read.has(key)) read.fail(key, "conflicts with TALOS_SECRETS_PATH; set one or the other");
+  }
+  return { kind: "bundle", secretsPath: read.text("secretsPath") };
+}
 
-  let serving: ServingSource = { kind: "self-issued", names: { dnsNames: [], ipAddresses: [] } };
-  const hasCert = explicit.has("tlsCertPath");
-  const hasKey = explicit.has("tlsKeyPath");
-  if (hasCert !== hasKey) {
-    fail(
+function readServingSource(read: SettingReader): ServingSource {
+  const hasCert = read.has("tlsCertPath");
+  if (hasCert !== read.has("tlsKeyPath")) {
+    read.fail(
       hasCert ? "tlsKeyPath" : "tlsCertPath",
       "TLS_CERT_PATH and TLS_KEY_PATH must be set together",
     );
   }
-  if (hasCert && hasKey) {
-    serving = { kind: "files", certPath: values.tlsCertPath, keyPath: values.tlsKeyPath };
-    if (explicit.has("serverSans")) {
-      fail(
+  if (hasCert && read.has("tlsKeyPath")) {
+    if (read.has("serverSans")) {
+      read.fail(
         "serverSans",
         "only applies to the self-issued serving certificate; TLS_CERT_PATH is set",
       );
     }
-  } else {
-    const names: ServerNames = { dnsNames: [], ipAddresses: [] };
-    for (const item of values.serverSans.split(",").map((s) => s.trim()).filter(Boolean)) {
-      const name = classifyName(item);
-      if (name.kind === "invalid") {
-        fail("serverSans", `"${item}" is neither an IP address nor a DNS name`);
-      } else if (name.kind === "ip") names.ipAddresses.push(name.value);
-      else names.dnsNames.push(name.value);
-    }
-    serving = { kind: "self-issued", names };
+    return { kind: "files", certPath: read.text("tlsCertPath"), keyPath: read.text("tlsKeyPath") };
   }
-
-  if (!explicit.has("token") && !explicit.has("tokenFile") && ca.kind !== "bundle") {
-    fail("token", "no token configured: set TALOS_TOKEN_FILE, TALOS_TOKEN or TALOS_SECRETS_PATH");
+  const names: ServerNames = { dnsNames: [], ipAddresses: [] };
+  for (const item of read.list("serverSans")) {
+    const name = classifyName(item);
+    if (name.kind === "invalid") {
+      read.fail("serverSans", `"${item}" is neither an IP address nor a DNS name`);
+    } else if (name.kind === "ip") names.ipAddresses.push(name.value);
+    else names.dnsNames.push(name.value);
   }
-
-  const lifetime = parseDuration(values.certLifetime);
-  if (lifetime === undefined) {
-    fail("certLifetime", `"${values.certLifetime}" is not a duration like 24h`);
-  } else {
-    const problem = checkLifetime(lifetime);
-    if (problem) fail("certLifetime", `${values.certLifetime} ${problem}`);
-  }
-
-  if (values.logFormat !== "json" && values.logFormat !== "text") {
-    fail("logFormat", `"${values.logFormat}" is not json or text`);
-  }
-
-  if (values.tlsMinVersion !== "1.2" && values.tlsMinVersion !== "1.3") {
-    fail("tlsMinVersion", `"${values.tlsMinVersion}" is not 1.2 or 1.3`);
-  }
-
-  if (errors.length > 0) throw new ConfigErrors(errors);
-  return {
-    host: values.listenAddress,
-    port,
-    ca,
-    acceptedCasPath: explicit.has("acceptedCasPath") ? values.acceptedCasPath : undefined,
-    serving,
-    token: explicit.has("token") ? values.token : undefined,
-    tokenFile: explicit.has("tokenFile") ? values.tokenFile : undefined,
-    leafLifetimeMs: lifetime!,
-    logFormat: values.logFormat as "json" | "text",
-    tlsMinVersion: values.tlsMinVersion === "1.3" ? "TLSv1.3" : "TLSv1.2",
-  };
+  return { kind: "self-issued", names };
 }
 
-function envOf(key: SettingKey): string {
-  return SETTINGS.find((s) => s.key === key)!.env;
+function readLifetime(read: SettingReader): number {
+  const lifetime = read.duration("certLifetime");
+  const problem = lifetime === 0 ? undefined : checkLifetime(lifetime);
+  if (problem) read.fail("certLifetime", `${read.text("certLifetime")} ${problem}`);
+  return lifetime;
+}
+
+function readPolicy(read: SettingReader): IssuancePolicy {
+  const options: IssuancePolicyOptions = {
+    allowedIpCidrs: read.list("allowedIpCidrs"),
+    allowedDnsSuffixes: read.list("allowedDnsSuffixes"),
+    allowSingleLabelNames: read.boolean("allowSingleLabelNames"),
+    peerBinding: read.oneOf("peerBinding", ["off", "warn", "enforce"] as const),
+    maxSans: read.integer("maxSans", 1),
+  };
+  const built = (key: "allowedIpCidrs" | "allowedDnsSuffixes", only: IssuancePolicyOptions) => {
+    try {
+      buildIssuancePolicy(only);
+    } catch (error) {
+      read.fail(key, (error as Error).message);
+    }
+  };
+  built("allowedIpCidrs", { allowedIpCidrs: options.allowedIpCidrs });
+  built("allowedDnsSuffixes", { allowedDnsSuffixes: options.allowedDnsSuffixes });
+  try {
+    return buildIssuancePolicy(options);
+  } catch {
+    return buildIssuancePolicy();
+  }
 }

@@ -36,6 +36,20 @@ export type SettingKey =
   | "tokenFile"
   | "certLifetime"
   | "tlsMinVersion"
+  | "allowedIpCidrs"
+  | "allowedDnsSuffixes"
+  | "allowSingleLabelNames"
+  | "peerBinding"
+  | "maxSans"
+  | "rateLimitPerPeer"
+  | "rateLimitBurst"
+  | "authFailureLimit"
+  | "authFailureCooldown"
+  | "maxInFlight"
+  | "maxInFlightWait"
+  | "tlsHandshakeTimeout"
+  | "connectionIdleTimeout"
+  | "allowInsecureKeyPermissions"
   | "logFormat";
 
 /** Raw setting values as text, after flags, environment and defaults are combined. */
@@ -142,6 +156,110 @@ export const SETTINGS: readonly Setting[] = [
     default: "1.2",
     description:
       "Oldest TLS version accepted: 1.2 or 1.3. Current native trustd accepts only 1.3; 1.2 keeps older clients working. TLS 1.0/1.1 are never accepted.",
+  },
+  {
+    key: "allowedIpCidrs",
+    env: "ALLOWED_IP_CIDRS",
+    flag: "allowed-ip-cidrs",
+    default: "",
+    description:
+      "Comma-separated CIDR ranges (IPv4 and IPv6) every IP SAN must fall in; 127.0.0.1 and ::1 are always allowed. Unset: any IP.",
+  },
+  {
+    key: "allowedDnsSuffixes",
+    env: "ALLOWED_DNS_SUFFIXES",
+    flag: "allowed-dns-suffixes",
+    default: "",
+    description:
+      "Comma-separated DNS suffixes every DNS SAN must equal or end with, on a label boundary. Unset: any name.",
+  },
+  {
+    key: "allowSingleLabelNames",
+    env: "ALLOW_SINGLE_LABEL_NAMES",
+    flag: "allow-single-label-names",
+    default: "true",
+    description:
+      "With ALLOWED_DNS_SUFFIXES set, whether plain host names such as worker-1 (which Talos workers request) pass.",
+  },
+  {
+    key: "peerBinding",
+    env: "PEER_BINDING",
+    flag: "peer-binding",
+    default: "off",
+    description:
+      "off, warn or enforce: the caller's source address must be one of the CSR's IP SANs. A proxy or load balancer that hides client addresses breaks enforce (see docs/security.md).",
+  },
+  {
+    key: "maxSans",
+    env: "MAX_SANS",
+    flag: "max-sans",
+    default: "64",
+    description: "Most SANs one certificate may carry.",
+  },
+  {
+    key: "rateLimitPerPeer",
+    env: "RATE_LIMIT_PER_PEER",
+    flag: "rate-limit-per-peer",
+    default: "100",
+    description: "Sustained Certificate calls per second per source address; 0 turns it off.",
+  },
+  {
+    key: "rateLimitBurst",
+    env: "RATE_LIMIT_BURST",
+    flag: "rate-limit-burst",
+    default: "500",
+    description: "Calls per source address allowed in a burst above the sustained rate.",
+  },
+  {
+    key: "authFailureLimit",
+    env: "AUTH_FAILURE_LIMIT",
+    flag: "auth-failure-limit",
+    default: "10",
+    description:
+      "Invalid-token calls from one address within a minute before it is refused for AUTH_FAILURE_COOLDOWN; 0 turns it off.",
+  },
+  {
+    key: "authFailureCooldown",
+    env: "AUTH_FAILURE_COOLDOWN",
+    flag: "auth-failure-cooldown",
+    default: "60s",
+    description: "How long an address that hit AUTH_FAILURE_LIMIT gets RESOURCE_EXHAUSTED.",
+  },
+  {
+    key: "maxInFlight",
+    env: "MAX_IN_FLIGHT",
+    flag: "max-in-flight",
+    default: "256",
+    description: "Most Certificate calls signing at once; 0 turns the cap off.",
+  },
+  {
+    key: "maxInFlightWait",
+    env: "MAX_IN_FLIGHT_WAIT",
+    flag: "max-in-flight-wait",
+    default: "2s",
+    description: "How long a call waits for a signing slot before RESOURCE_EXHAUSTED.",
+  },
+  {
+    key: "tlsHandshakeTimeout",
+    env: "TLS_HANDSHAKE_TIMEOUT",
+    flag: "tls-handshake-timeout",
+    default: "10s",
+    description: "Connections that have not completed the TLS handshake by then are closed.",
+  },
+  {
+    key: "connectionIdleTimeout",
+    env: "CONNECTION_IDLE_TIMEOUT",
+    flag: "connection-idle-timeout",
+    default: "60s",
+    description: "Connections with no call for this long are closed (workers never reuse one).",
+  },
+  {
+    key: "allowInsecureKeyPermissions",
+    env: "ALLOW_INSECURE_KEY_PERMISSIONS",
+    flag: "allow-insecure-key-permissions",
+    default: "false",
+    description:
+      "Start even when the CA key, secrets bundle or token file is readable by group or others.",
   },
   {
     key: "logFormat",

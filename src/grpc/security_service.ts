@@ -1,12 +1,19 @@
 /**
- * The `securityapi.SecurityService/Certificate` handler: authenticate, issue, answer, log one line.
+ * The `securityapi.SecurityService/Certificate` handler: limits, token, issuance, one log line.
+ *
+ * Order matters: per-address limits come first (cheapest, and they must hold against callers
+ * without a token), then the token, then the signing work under the in-flight cap.
  *
  * @module
  */
 import { type Metadata, type sendUnaryData, type ServerUnaryCall, status } from "@grpc/grpc-js";
-import { checkToken } from "../auth/token_set.ts";
+import { AuthError, checkToken } from "../auth/token_set.ts";
 import { type Authority, issueCertificate } from "../authority.ts";
-import type { Logger } from "../ops/log.ts";
+import type { LogFields, Logger } from "../ops/log.ts";
+import type { InFlightLimit } from "../ops/in_flight_limit.ts";
+import type { AbuseLimits } from "../policy/abuse_limits.ts";
+import { PolicyDeniedError } from "../policy/issuance_policy.ts";
+import { peerAddress } from "./peer_address.ts";
 import { statusFromError } from "./status.ts";
 
 /** The decoded `CertificateRequest`. */
@@ -29,8 +36,12 @@ export interface CertificateServiceDeps {
   authority: () => Authority;
   /** Where request lines go. */
   logger: Logger;
-  /** The time source for issuance. */
+  /** The time source for issuance and limits. */
   clock: () => Date;
+  /** Per-address limits; none when absent. */
+  limits?: AbuseLimits;
+  /** Cap on concurrent signing; none when absent. */
+  inFlight?: InFlightLimit;
 }
 
 const encoder = new TextEncoder();
@@ -38,7 +49,7 @@ const encoder = new TextEncoder();
 /**
  * Creates the unary handler for Certificate calls.
  *
- * @param deps the authority source, logger and clock
+ * @param deps the authority source, logger, clock and limits
  * @returns the grpc-js handler
  */
 export function createCertificateHandler(
@@ -49,9 +60,8 @@ export function createCertificateHandler(
 ) => void {
   return function certificate(call, callback) {
     const started = performance.now();
-    const authority = deps.authority();
-    const fields: Record<string, string | number | string[] | undefined> = { peer: call.getPeer() };
-    answer(authority, call.request, call.metadata, deps.clock(), fields).then(
+    const fields: LogFields = { peer: call.getPeer() };
+    answer(deps, call.request, call.metadata, peerAddress(call.getPeer()), fields).then(
       (response) => {
         callback(null, response);
         log(deps.logger, "OK", fields, started);
@@ -59,6 +69,7 @@ export function createCertificateHandler(
       (error: unknown) => {
         const answer = statusFromError(error);
         if (answer.internal) fields.cause = error instanceof Error ? error.message : String(error);
+        if (error instanceof PolicyDeniedError) fields.rule = error.rule;
         fields.error = answer.details;
         callback({ code: answer.code, details: answer.details });
         log(deps.logger, status[answer.code], fields, started);
@@ -68,33 +79,44 @@ export function createCertificateHandler(
 }
 
 async function answer(
-  authority: Authority,
+  deps: CertificateServiceDeps,
   request: CertificateRequest,
   metadata: Metadata,
-  now: Date,
-  fields: Record<string, string | number | string[] | undefined>,
+  address: string,
+  fields: LogFields,
 ): Promise<CertificateResponse> {
+  const authority = deps.authority();
+  const now = deps.clock();
+  deps.limits?.admit(address, now.getTime());
   const presented = metadata.get("token")[0];
-  fields.token_slot = await checkToken(
-    authority.tokens,
-    presented === undefined ? undefined : String(presented),
-  );
-  const issued = await issueCertificate(authority, request.csr ?? new Uint8Array(), now);
+  try {
+    fields.token_slot = await checkToken(
+      authority.tokens,
+      presented === undefined ? undefined : String(presented),
+    );
+  } catch (error) {
+    if (error instanceof AuthError && error.reason === "invalid") {
+      deps.limits?.recordAuthFailure(address, now.getTime());
+    }
+    throw error;
+  }
+  const issue = () => issueCertificate(authority, request.csr ?? new Uint8Array(), now, address);
+  const issued = await (deps.inFlight ? deps.inFlight.run(issue) : issue());
   fields.cn = issued.commonName;
   fields.dns = issued.dnsNames;
   fields.ips = issued.ipAddresses;
   fields.serial = issued.serial;
   fields.not_after = issued.notAfter.toISOString();
+  if (issued.warnings.length > 0) fields.policy_warnings = issued.warnings.map((w) => w.message);
   return { ca: encoder.encode(issued.caPem), crt: encoder.encode(issued.certificatePem) };
 }
 
-function log(
-  logger: Logger,
-  code: string,
-  fields: Record<string, string | number | string[] | undefined>,
-  started: number,
-): void {
-  const level = code === "OK" ? "info" : code === "INTERNAL" ? "error" : "warn";
+function log(logger: Logger, code: string, fields: LogFields, started: number): void {
+  const level = code === "OK"
+    ? (fields.policy_warnings ? "warn" : "info")
+    : code === "INTERNAL"
+    ? "error"
+    : "warn";
   logger.log(level, "certificate request", {
     ...fields,
     code,

@@ -22,6 +22,10 @@ export interface SignerServerOptions extends CertificateServiceDeps {
   tls: ServingTls;
   /** Oldest TLS version accepted. @default "TLSv1.2" */
   tlsMinVersion?: "TLSv1.2" | "TLSv1.3";
+  /** Connections not through the TLS handshake by then are closed, ms. @default 10000 */
+  tlsHandshakeTimeoutMs?: number;
+  /** Connections without a call for this long are closed, ms. @default 60000 */
+  connectionIdleTimeoutMs?: number;
 }
 
 /** A running signer listener. */
@@ -50,9 +54,13 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
   const server = new Server({
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
+    "grpc.max_connection_idle_ms": options.connectionIdleTimeoutMs ?? 60_000,
   });
   server.addService(securityService(), { Certificate: createCertificateHandler(options) });
-  const credentials = new ReplaceableTlsCredentials(options.tls, options.tlsMinVersion);
+  const credentials = new ReplaceableTlsCredentials(options.tls, {
+    minVersion: options.tlsMinVersion,
+    handshakeTimeoutMs: options.tlsHandshakeTimeoutMs,
+  });
   const address = options.host.includes(":")
     ? `[${options.host}]:${options.port}`
     : `${options.host}:${options.port}`;

@@ -7,6 +7,8 @@
 import { status } from "@grpc/grpc-js";
 import { AuthError } from "../auth/token_set.ts";
 import { CsrError } from "../pki/csr.ts";
+import { PolicyDeniedError } from "../policy/issuance_policy.ts";
+import { RateLimitedError } from "../policy/abuse_limits.ts";
 
 /** A gRPC answer for a failed call. */
 export interface StatusAnswer {
@@ -31,6 +33,12 @@ export function statusFromError(error: unknown): StatusAnswer {
   }
   if (error instanceof CsrError) {
     return { code: status.INVALID_ARGUMENT, details: error.message, internal: false };
+  }
+  if (error instanceof PolicyDeniedError) {
+    return { code: status.PERMISSION_DENIED, details: error.message, internal: false };
+  }
+  if (error instanceof RateLimitedError) {
+    return { code: status.RESOURCE_EXHAUSTED, details: error.message, internal: false };
   }
   return { code: status.INTERNAL, details: "internal error", internal: true };
 }

@@ -23,14 +23,26 @@ export interface ServingTls {
   rootsPem: string;
 }
 
+/** Listener-wide TLS settings. */
+export interface TlsListenerOptions {
+  /** Oldest TLS version accepted. @default "TLSv1.2" */
+  minVersion?: "TLSv1.2" | "TLSv1.3";
+  /** Time allowed for a TLS handshake, ms. @default 10000 */
+  handshakeTimeoutMs?: number;
+}
+
 /** Replaceable server credentials. No client certificate is requested (contract §1). */
 export class ReplaceableTlsCredentials extends ServerCredentials {
   /**
    * @param tls the initial serving material
-   * @param minVersion the oldest TLS version accepted (never below 1.2)
+   * @param options the oldest TLS version (never below 1.2) and the handshake timeout
    */
-  constructor(tls: ServingTls, minVersion: "TLSv1.2" | "TLSv1.3" = "TLSv1.2") {
-    super({ requestCert: false, minVersion }, contextOptions(tls));
+  constructor(tls: ServingTls, options: TlsListenerOptions = {}) {
+    super({
+      requestCert: false,
+      minVersion: options.minVersion ?? "TLSv1.2",
+      handshakeTimeout: options.handshakeTimeoutMs ?? 10_000,
+    }, contextOptions(tls));
   }
 
   /**

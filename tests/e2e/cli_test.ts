@@ -33,10 +33,10 @@ Deno.test("invalid configuration exits 2 before listening, one line per problem 
   const other = await makeCa();
   const leaf = await makeCa({ isCa: false, subject: "CN=leaf" });
   await Deno.writeTextFile(`${dir}/ca.crt`, ca.certificatePem);
-  await Deno.writeTextFile(`${dir}/other.key`, other.keyPem);
+  await Deno.writeTextFile(`${dir}/other.key`, other.keyPem, { mode: 0o600 });
   await Deno.writeTextFile(`${dir}/leaf.crt`, leaf.certificatePem);
-  await Deno.writeTextFile(`${dir}/leaf.key`, leaf.keyPem);
-  await Deno.writeTextFile(`${dir}/token`, "abcdef.0123456789abcdef\n");
+  await Deno.writeTextFile(`${dir}/leaf.key`, leaf.keyPem, { mode: 0o600 });
+  await Deno.writeTextFile(`${dir}/token`, "abcdef.0123456789abcdef\n", { mode: 0o600 });
   const cases = [
     {
       name: "missing CA files",

@@ -62,7 +62,7 @@ async function writeCa(
   name: string,
 ): Promise<{ cert: string; key: string }> {
   await Deno.writeTextFile(`${dir}/${name}.crt`, ca.certificatePem);
-  await Deno.writeTextFile(`${dir}/${name}.key`, ca.keyPem);
+  await Deno.writeTextFile(`${dir}/${name}.key`, ca.keyPem, { mode: 0o600 });
   return { cert: `${dir}/${name}.crt`, key: `${dir}/${name}.key` };
 }
 
@@ -73,7 +73,7 @@ for (const type of ["ECDSA-P256", "ECDSA-P384", "RSA"] as const) {
     const ca = await makeCa({ type });
     const files = await writeCa(dir, ca, "ca");
     await Deno.writeTextFile(`${dir}/accepted.pem`, old.certificatePem);
-    await Deno.writeTextFile(`${dir}/token`, "abcdef.0123456789abcdef\n");
+    await Deno.writeTextFile(`${dir}/token`, "abcdef.0123456789abcdef\n", { mode: 0o600 });
     const server = await startServer([
       `--ca-cert=${files.cert}`,
       `--ca-key=${files.key}`,

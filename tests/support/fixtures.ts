@@ -13,8 +13,20 @@ export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const SHARED_DIR = Deno.env.get("SHARED_DIR") ??
   fileURLToPath(new URL("../../../shared/", import.meta.url));
 
-/** Path of the Talos secrets bundle fixture. */
-export const TALOS_SECRETS_PATH = `${SHARED_DIR.replace(/\/$/, "")}/fixtures/talos-secrets.yaml`;
+/** Path of the shared Talos secrets bundle fixture (read-only, mode 0444). */
+export const SHARED_TALOS_SECRETS_PATH = `${SHARED_DIR.replace(/\/$/, "")}/fixtures/talos-secrets.yaml`;
+
+/**
+ * Path of a byte-for-byte copy of the fixture with mode 0600, as `talosctl gen secrets` writes it:
+ * the signer refuses a secrets bundle other users can read, and the shared copy is 0444.
+ */
+export const TALOS_SECRETS_PATH: string = (() => {
+  const dir = Deno.makeTempDirSync({ prefix: "talos-secrets-" });
+  const path = `${dir}/secrets.yaml`;
+  Deno.copyFileSync(SHARED_TALOS_SECRETS_PATH, path);
+  Deno.chmodSync(path, 0o600);
+  return path;
+})();
 
 /**
  * Reads the Talos secrets bundle fixture.
@@ -22,5 +34,5 @@ export const TALOS_SECRETS_PATH = `${SHARED_DIR.replace(/\/$/, "")}/fixtures/tal
  * @returns its YAML text
  */
 export function readTalosSecrets(): Promise<string> {
-  return Deno.readTextFile(TALOS_SECRETS_PATH);
+  return Deno.readTextFile(SHARED_TALOS_SECRETS_PATH);
 }

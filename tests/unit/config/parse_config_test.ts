@@ -54,7 +54,7 @@ Deno.test("parseConfig() reports every problem at once, one line each naming the
   );
   const lines = error.message.split("\n");
   assertEquals(lines, [
-    'PORT: "70000" is not a port number 0-65535',
+    'PORT: "70000" is not a whole number from 0 to 65535',
     "CA_CERT_PATH: conflicts with TALOS_SECRETS_PATH; set one or the other",
     "TLS_KEY_PATH: TLS_CERT_PATH and TLS_KEY_PATH must be set together",
     'SERVER_SANS: "bad_name!" is neither an IP address nor a DNS name',

@@ -1,0 +1,255 @@
+/**
+ * Which names a token holder may get a certificate for (contract §7).
+ *
+ * Native trustd signs any name for anyone with the token. This policy narrows that, and every part
+ * of it that could refuse a legitimate worker is off by default, so a plain deployment behaves
+ * like native. Built once from checked options; checking a request is pure.
+ *
+ * @module
+ */
+import {
+  cidrContains,
+  type CidrRange,
+  formatIp,
+  ipEquals,
+  parseCidr,
+  parseIp,
+} from "./ip_address.ts";
+
+/** How the caller's source address is tied to the CSR's IP SANs. */
+export type PeerBinding = "off" | "warn" | "enforce";
+
+/** The rule that refused (or warned about) a name. */
+export type PolicyRule =
+  | "max-sans"
+  | "name-length"
+  | "wildcard"
+  | "dns-syntax"
+  | "allowed-ip-cidrs"
+  | "allowed-dns-suffixes"
+  | "single-label-names"
+  | "peer-binding";
+
+/** Options for {@linkcode buildIssuancePolicy}, as configured. */
+export interface IssuancePolicyOptions {
+  /** Ranges every IP SAN must fall in; loopback is always allowed. Empty: no IP restriction. */
+  allowedIpCidrs?: string[];
+  /** Suffixes every DNS SAN must equal or end with (label boundary). Empty: no DNS restriction. */
+  allowedDnsSuffixes?: string[];
+  /** With suffixes set, whether plain host names (`worker-1`) are allowed. @default true */
+  allowSingleLabelNames?: boolean;
+  /** Peer address binding. @default "off" */
+  peerBinding?: PeerBinding;
+  /** Most SANs one certificate may carry. @default 64 */
+  maxSans?: number;
+}
+
+/** A built policy. */
+export interface IssuancePolicy {
+  /** IP ranges, or `undefined` when IPs are not restricted. */
+  ipRanges?: CidrRange[];
+  /** Normalised DNS suffixes, or `undefined` when DNS names are not restricted. */
+  dnsSuffixes?: string[];
+  /** Whether single-label names pass the suffix rule. */
+  allowSingleLabelNames: boolean;
+  /** Peer binding mode. */
+  peerBinding: PeerBinding;
+  /** SAN limit. */
+  maxSans: number;
+}
+
+/** What a policy check looks at. */
+export interface PolicyRequest {
+  /** The subject CN ("" when none). */
+  commonName: string;
+  /** Requested DNS SANs. */
+  dnsNames: readonly string[];
+  /** Requested IP SANs. */
+  ipAddresses: readonly string[];
+  /** The caller's source address, when known. */
+  peerAddress?: string;
+}
+
+/** A rule that would have refused, in `warn` mode. */
+export interface PolicyWarning {
+  /** The rule. */
+  rule: PolicyRule;
+  /** What it found. */
+  message: string;
+}
+
+/** A request the policy refuses: `PERMISSION_DENIED`. The message names the SAN and the rule. */
+export class PolicyDeniedError extends Error {
+  /** The rule that refused. */
+  readonly rule: PolicyRule;
+  /** The offending name or address. */
+  readonly subject: string;
+  /**
+   * @param rule the rule
+   * @param subject the offending name
+   * @param message the full explanation
+   */
+  constructor(rule: PolicyRule, subject: string, message: string) {
+    super(message);
+    this.name = "PolicyDeniedError";
+    this.rule = rule;
+    this.subject = subject;
+  }
+}
+
+/** Longest DNS name (RFC 1035), also applied to the CN. */
+export const MAX_NAME_LENGTH = 253;
+/** Default SAN limit. */
+export const DEFAULT_MAX_SANS = 64;
+
+const LOOPBACK = ["127.0.0.1", "::1"].map((ip) => parseIp(ip)!);
+
+/**
+ * Builds a policy, normalising each entry.
+ *
+ * @param options the configured options
+ * @returns the policy
+ * @throws {RangeError} naming the first invalid entry
+ */
+export function buildIssuancePolicy(options: IssuancePolicyOptions = {}): IssuancePolicy {
+  const ipRanges = options.allowedIpCidrs?.length
+    ? options.allowedIpCidrs.map((text) => {
+      const range = parseCidr(text);
+      if (!range) throw new RangeError(`"${text}" is not a CIDR range`);
+      return range;
+    })
+    : undefined;
+  const dnsSuffixes = options.allowedDnsSuffixes?.length
+    ? options.allowedDnsSuffixes.map(normaliseSuffix)
+    : undefined;
+  const maxSans = options.maxSans ?? DEFAULT_MAX_SANS;
+  if (!Number.isInteger(maxSans) || maxSans < 1) {
+    throw new RangeError(`max SANs must be a positive integer, got ${maxSans}`);
+  }
+  return {
+    ipRanges,
+    dnsSuffixes,
+    allowSingleLabelNames: options.allowSingleLabelNames ?? true,
+    peerBinding: options.peerBinding ?? "off",
+    maxSans,
+  };
+}
+
+/**
+ * Checks a request against the policy.
+ *
+ * @param policy the policy
+ * @param request the names asked for and the caller's address
+ * @returns warnings from `warn`-mode rules (empty when none)
+ * @throws {PolicyDeniedError} on the first rule that refuses
+ */
+export function checkIssuance(policy: IssuancePolicy, request: PolicyRequest): PolicyWarning[] {
+  const sanCount = request.dnsNames.length + request.ipAddresses.length;
+  if (sanCount > policy.maxSans) {
+    deny(
+      "max-sans",
+      String(sanCount),
+      `${sanCount} SANs requested, at most ${policy.maxSans} allowed`,
+    );
+  }
+  checkName(request.commonName, "CN");
+  for (const name of request.dnsNames) {
+    checkName(name, "DNS SAN");
+    checkDnsSuffix(policy, name);
+  }
+  const ips = request.ipAddresses.map((text) => {
+    const ip = parseIp(text);
+    if (!ip) deny("allowed-ip-cidrs", text, `IP SAN ${text} is not an IP address`);
+    if (policy.ipRanges && !isAllowedIp(policy.ipRanges, ip)) {
+      deny(
+        "allowed-ip-cidrs",
+        text,
+        `IP SAN ${text} is outside ALLOWED_IP_CIDRS (${
+          policy.ipRanges.map((r) => r.text).join(", ")
+        })`,
+      );
+    }
+    return ip;
+  });
+  return checkPeer(policy, request.peerAddress, ips);
+}
+
+function checkName(name: string, kind: string): void {
+  if (name.length > MAX_NAME_LENGTH) {
+    deny(
+      "name-length",
+      name.slice(0, 64) + "…",
+      `${kind} is ${name.length} characters, at most ${MAX_NAME_LENGTH} allowed`,
+    );
+  }
+  if (name.includes("*")) {
+    deny("wildcard", name, `${kind} ${name} is a wildcard; wildcards are never issued`);
+  }
+  if (kind === "DNS SAN" && !/^[\x21-\x7e]+$/.test(name)) {
+    deny(
+      "dns-syntax",
+      name,
+      `DNS SAN ${JSON.stringify(name)} is not an ASCII host name (use punycode)`,
+    );
+  }
+}
+
+function checkDnsSuffix(policy: IssuancePolicy, name: string): void {
+  if (!policy.dnsSuffixes) return;
+  const normalised = name.toLowerCase().replace(/\.$/, "");
+  if (!normalised.includes(".")) {
+    if (policy.allowSingleLabelNames) return;
+    deny(
+      "single-label-names",
+      name,
+      `DNS SAN ${name} is a single-label name and ALLOW_SINGLE_LABEL_NAMES is false`,
+    );
+  }
+  const allowed = policy.dnsSuffixes.some((s) => normalised === s || normalised.endsWith(`.${s}`));
+  if (!allowed) {
+    deny(
+      "allowed-dns-suffixes",
+      name,
+      `DNS SAN ${name} does not end with any of ALLOWED_DNS_SUFFIXES (${
+        policy.dnsSuffixes.join(", ")
+      })`,
+    );
+  }
+}
+
+function checkPeer(
+  policy: IssuancePolicy,
+  peerAddress: string | undefined,
+  ips: Uint8Array[],
+): PolicyWarning[] {
+  if (policy.peerBinding === "off") return [];
+  const peer = peerAddress === undefined ? undefined : parseIp(peerAddress);
+  if (peer && ips.some((ip) => ipEquals(ip, peer))) return [];
+  const shown = peer ? formatIp(peer) : peerAddress ?? "unknown";
+  const message = `caller address ${shown} is not among the CSR's IP SANs (PEER_BINDING)`;
+  if (policy.peerBinding === "enforce") deny("peer-binding", shown, message);
+  return [{ rule: "peer-binding", message }];
+}
+
+function isAllowedIp(ranges: CidrRange[], ip: Uint8Array): boolean {
+  return LOOPBACK.some((l) => ipEquals(l, ip)) || ranges.some((r) => cidrContains(r, ip));
+}
+
+function normaliseSuffix(text: string): string {
+  const trimmed = text.trim().replace(/^\*?\./, "").replace(/\.$/, "").toLowerCase();
+  let ascii: string;
+  try {
+    // The URL parser applies IDNA, so a suffix written in Unicode matches its punycode SANs.
+    ascii = new URL(`http://${trimmed}/`).hostname;
+  } catch {
+    throw new RangeError(`"${text}" is not a DNS suffix`);
+  }
+  if (!trimmed || !/^[a-z0-9.-]+$/.test(ascii)) {
+    throw new RangeError(`"${text}" is not a DNS suffix`);
+  }
+  return ascii;
+}
+
+function deny(rule: PolicyRule, subject: string, message: string): never {
+  throw new PolicyDeniedError(rule, subject, message);
+}
