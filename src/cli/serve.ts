@@ -79,8 +79,8 @@ export async function runServe(
   const signal = await stopSignal;
   logger.log("info", "shutting down", { signal, grace_ms: SHUTDOWN_GRACE_MS });
   cancelRenewal();
-  await server.shutdown(SHUTDOWN_GRACE_MS);
-  logger.log("info", "stopped");
+  const abandoned = await server.shutdown(SHUTDOWN_GRACE_MS);
+  logger.log(abandoned === 0 ? "info" : "warn", "stopped", { abandoned_calls: abandoned });
   return 0;
 }
 

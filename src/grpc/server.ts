@@ -7,6 +7,7 @@ import { loadPackageDefinition, Server } from "@grpc/grpc-js";
 import type { ServiceDefinition } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { fileURLToPath } from "node:url";
+import { avoidServerGoaway } from "./goaway_workaround.ts";
 import { ReplaceableTlsCredentials, type ServingTls } from "./tls_credentials.ts";
 import { type CertificateServiceDeps, createCertificateHandler } from "./security_service.ts";
 
@@ -34,8 +35,16 @@ export interface SignerServer {
   port: number;
   /** Swaps the serving certificate for new handshakes; open connections keep theirs. */
   updateTls(tls: ServingTls): void;
-  /** Stops accepting, lets calls in flight finish for up to `graceMs`, then closes the rest. */
-  shutdown(graceMs: number): Promise<void>;
+  /**
+   * Stops accepting connections and waits up to `graceMs` for calls in flight to finish. Open
+   * connections are not closed with GOAWAY (Deno 2.9's HTTP/2 can abort the process doing that,
+   * denoland/deno#36788): the caller exits the process next, which closes them.
+   *
+   * @returns the number of calls still in flight when it gave up (0 after a clean drain)
+   */
+  shutdown(graceMs: number): Promise<number>;
+  /** Calls being handled right now. */
+  readonly activeCalls: number;
 }
 
 /** Largest request accepted: a CSR is under 4 KiB, so 64 KiB leaves room and bounds memory. */
@@ -56,7 +65,18 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
     "grpc.max_connection_idle_ms": options.connectionIdleTimeoutMs ?? 60_000,
   });
-  server.addService(securityService(), { Certificate: createCertificateHandler(options) });
+  let activeCalls = 0;
+  let drained: (() => void) | undefined;
+  const handler = createCertificateHandler(options);
+  server.addService(securityService(), {
+    Certificate(call: Parameters<typeof handler>[0], callback: Parameters<typeof handler>[1]) {
+      activeCalls++;
+      handler(call, (...answer) => {
+        callback(...answer);
+        if (--activeCalls === 0) drained?.();
+      });
+    },
+  });
   const credentials = new ReplaceableTlsCredentials(options.tls, {
     minVersion: options.tlsMinVersion,
     handshakeTimeoutMs: options.tlsHandshakeTimeoutMs,
@@ -71,22 +91,25 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
       (error, bound) => error ? reject(error) : resolve(bound),
     );
   });
+  avoidServerGoaway(server);
   return {
     port,
     updateTls(tls) {
       credentials.replace(tls);
     },
-    shutdown(graceMs) {
-      return new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, graceMs);
-        server.tryShutdown(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+    async shutdown(graceMs) {
+      server.unbind(address.replace(/:0$/, `:${port}`));
+      if (activeCalls > 0) {
+        const { promise, resolve } = Promise.withResolvers<void>();
+        drained = resolve;
+        const timer = setTimeout(resolve, graceMs);
+        await promise;
+        clearTimeout(timer);
+      }
+      return activeCalls;
+    },
+    get activeCalls() {
+      return activeCalls;
     },
   };
 }

@@ -6,30 +6,11 @@
 import { parseSecretsBundle } from "../../src/config/secrets_bundle.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import { readTalosSecrets, TALOS_SECRETS_PATH } from "../support/fixtures.ts";
-import { goWorkerClient } from "../support/go_worker.ts";
+import { goCall } from "../support/go_worker.ts";
 import { type MadeCa, makeCa } from "../support/keys.ts";
 import { startServer } from "../support/server_process.ts";
 
 const bundle = parseSecretsBundle(await readTalosSecrets());
-
-async function goCall(port: number, caPem: string, token: string, key = "ed25519") {
-  const dir = await Deno.makeTempDir({ prefix: "go-call-" });
-  try {
-    await Deno.writeTextFile(`${dir}/ca.crt`, caPem);
-    const output = await new Deno.Command(await goWorkerClient(), {
-      args: [`-target=127.0.0.1:${port}`, `-ca=${dir}/ca.crt`, `-token=${token}`, `-key=${key}`],
-      stdin: "null",
-    }).output();
-    const stdout = new TextDecoder().decode(output.stdout);
-    return {
-      code: output.code,
-      report: stdout ? JSON.parse(stdout) : undefined,
-      stderr: new TextDecoder().decode(output.stderr),
-    };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 Deno.test("a Go worker gets a certificate from the Talos bundle that crypto/x509 and crypto/tls accept", async () => {
   const server = await startServer([`--secrets=${TALOS_SECRETS_PATH}`]);

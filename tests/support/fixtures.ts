@@ -14,7 +14,9 @@ export const SHARED_DIR = Deno.env.get("SHARED_DIR") ??
   fileURLToPath(new URL("../../../shared/", import.meta.url));
 
 /** Path of the shared Talos secrets bundle fixture (read-only, mode 0444). */
-export const SHARED_TALOS_SECRETS_PATH = `${SHARED_DIR.replace(/\/$/, "")}/fixtures/talos-secrets.yaml`;
+export const SHARED_TALOS_SECRETS_PATH = `${
+  SHARED_DIR.replace(/\/$/, "")
+}/fixtures/talos-secrets.yaml`;
 
 /**
  * Path of a byte-for-byte copy of the fixture with mode 0600, as `talosctl gen secrets` writes it:

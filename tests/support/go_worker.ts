@@ -1,58 +1,113 @@
 /**
- * Builds the Go worker client (tests/interop/go) once per test process: stubs generated with
- * Debian's protoc and protoc-gen-go, compiled in GOPATH mode against Debian's grpc-go, offline.
+ * The Go peers of the tests: the worker-like client (one call, every check a worker skips) and a
+ * batch client for many calls.
  *
  * @module
  */
-import { REPO_ROOT } from "./fixtures.ts";
+import { goProgram } from "./go_programs.ts";
 
-let built: Promise<string> | undefined;
-
-/**
- * Returns the path of the built Go worker client, building it on first use.
- *
- * @returns the executable's path
- * @throws {Error} with the toolchain's output when generation or compilation fails
- */
-export function goWorkerClient(): Promise<string> {
-  built ??= build();
-  return built;
+/** What the Go worker client printed and how it exited. */
+export interface GoCallResult {
+  /** Exit code: 0 when it printed a report without a failed check. */
+  code: number;
+  /** Its JSON report. */
+  // deno-lint-ignore no-explicit-any
+  report: any;
+  /** Its stderr. */
+  stderr: string;
 }
 
-async function run(
-  command: string,
-  args: string[],
-  env: Record<string, string> = {},
-  cwd?: string,
-): Promise<void> {
-  const output = await new Deno.Command(command, { args, env, cwd, stdin: "null" }).output();
-  if (output.code !== 0) {
-    const decoder = new TextDecoder();
-    throw new Error(
-      `${command} ${args.join(" ")} failed:\n${decoder.decode(output.stdout)}${
-        decoder.decode(output.stderr)
-      }`,
-    );
+/**
+ * Makes one worker-style call with the Go client.
+ *
+ * @param port server port on 127.0.0.1
+ * @param caPem the CA bundle the client trusts
+ * @param token the token to present
+ * @param key the worker key type: ed25519, ecdsa or rsa
+ * @param source the local address to connect from
+ * @returns exit code, report and stderr
+ */
+export async function goCall(
+  port: number,
+  caPem: string,
+  token: string,
+  key = "ed25519",
+  source = "",
+): Promise<GoCallResult> {
+  const dir = await Deno.makeTempDir({ prefix: "go-call-" });
+  try {
+    await Deno.writeTextFile(`${dir}/ca.crt`, caPem);
+    const output = await new Deno.Command(await goProgram("tests/interop/go/worker_client.go"), {
+      args: [
+        `-target=127.0.0.1:${port}`,
+        `-ca=${dir}/ca.crt`,
+        `-token=${token}`,
+        `-key=${key}`,
+        `-source=${source}`,
+      ],
+      stdin: "null",
+    }).output();
+    const stdout = new TextDecoder().decode(output.stdout);
+    return {
+      code: output.code,
+      report: stdout ? JSON.parse(stdout) : undefined,
+      stderr: new TextDecoder().decode(output.stderr),
+    };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 }
 
-async function build(): Promise<string> {
-  const gopath = await Deno.makeTempDir({ prefix: "go-worker-" });
-  const pkg = `${gopath}/src/worker`;
-  await Deno.mkdir(`${pkg}/security`, { recursive: true });
-  await run("protoc", [
-    `-I${REPO_ROOT}proto`,
-    "--plugin=protoc-gen-go=/usr/bin/protoc-gen-go",
-    `--go_out=plugins=grpc,paths=source_relative:${pkg}/security`,
-    `${REPO_ROOT}proto/security.proto`,
-  ]);
-  await Deno.copyFile(`${REPO_ROOT}tests/interop/go/worker_client.go`, `${pkg}/main.go`);
-  const binary = `${gopath}/worker_client`;
-  await run("go", ["build", "-o", binary, "."], {
-    GO111MODULE: "off",
-    GOPATH: `/usr/share/gocode:${gopath}`,
-    GOPROXY: "off",
-    GOFLAGS: "",
-  }, pkg);
-  return binary;
+/** One call for {@linkcode goBatch}. */
+export interface GoBatchCall {
+  /** Token metadata; omitted when undefined. */
+  token?: string;
+  /** CSR bytes to send. */
+  csr: Uint8Array;
+}
+
+/** One answer from {@linkcode goBatch}: a canonical gRPC code name ("OK", "INVALID_ARGUMENT"…). */
+export interface GoBatchResult {
+  /** The status code name. */
+  code: string;
+  /** The status message. */
+  details?: string;
+  /** The issued certificate, on OK. */
+  crt?: string;
+}
+
+/**
+ * Sends many calls with grpc-go, each on a fresh connection.
+ *
+ * @param port server port on 127.0.0.1
+ * @param caPem the CA bundle the client trusts
+ * @param calls the calls
+ * @param concurrency calls in parallel
+ * @returns the answers, in call order
+ */
+export async function goBatch(
+  port: number,
+  caPem: string,
+  calls: GoBatchCall[],
+  concurrency = 8,
+): Promise<GoBatchResult[]> {
+  const input = JSON.stringify({
+    target: `127.0.0.1:${port}`,
+    caPem,
+    concurrency,
+    calls: calls.map((c) => ({ token: c.token, csrBase64: c.csr.toBase64() })),
+  });
+  const child = new Deno.Command(await goProgram("tests/interop/go/batch_client.go"), {
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(input));
+  await writer.close();
+  const output = await child.output();
+  if (output.code !== 0) {
+    throw new Error(`batch_client failed: ${new TextDecoder().decode(output.stderr)}`);
+  }
+  return JSON.parse(new TextDecoder().decode(output.stdout));
 }

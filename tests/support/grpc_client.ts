@@ -1,85 +1,100 @@
 /**
- * A Certificate call with `@grpc/grpc-js` as a client, the way a worker makes it: fresh TLS
- * connection, server verified against the Talos CA, token in metadata.
+ * Certificate calls with `@grpc/grpc-js` running on Node.js (tests/interop/node), the way a worker
+ * makes them: a fresh TLS connection per call, the server verified against the Talos CA, the token
+ * in metadata.
+ *
+ * The client runs under Node rather than in the Deno test process because Deno 2.9's `node:http2`
+ * can abort the process on GOAWAY handling (denoland/deno#36788); see docs/operations.md.
  *
  * @module
  */
-import * as grpc from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
+import type { status } from "@grpc/grpc-js";
 import { REPO_ROOT } from "./fixtures.ts";
 
 /** The outcome of one call. */
 export type CallResult =
   | { ok: true; ca: string; crt: string }
-  | { ok: false; code: grpc.status; details: string };
+  | { ok: false; code: status; details: string };
 
-/** Options for {@linkcode callCertificate}. */
-export interface CallOptions {
-  /** Server port on 127.0.0.1. */
-  port: number;
-  /** CA bundle that must verify the server certificate. */
-  caPem: string;
+/** One call in a batch. */
+export interface CallSpec {
   /** Token metadata value; omitted when undefined. */
   token?: string;
   /** CSR bytes (or text) to send. */
   csr: Uint8Array | string;
-  /**
-   * TLS server name to verify. @default "localhost". Deno's `node:tls` refuses an IP address as
-   * server name, so IP SANs are verified by the Python and Go clients instead.
-   */
-  serverName?: string;
   /** Method path. @default "/securityapi.SecurityService/Certificate" */
   method?: string;
+  /** TLS server name to verify. @default "127.0.0.1" (the IP SAN) */
+  serverName?: string;
 }
 
-const definition = loadSync(`${REPO_ROOT}proto/security.proto`, { keepCase: true, defaults: true });
-const root = grpc.loadPackageDefinition(definition) as unknown as {
-  securityapi: { SecurityService: grpc.ServiceClientConstructor };
-};
+/** Options for {@linkcode callCertificate}. */
+export interface CallOptions extends CallSpec {
+  /** Server port on 127.0.0.1. */
+  port: number;
+  /** CA bundle that must verify the server certificate. */
+  caPem: string;
+}
+
+/** How a batch is sent. */
+export interface BatchOptions {
+  /** Send every call over one shared connection. @default false */
+  shared?: boolean;
+  /** Calls in parallel. @default 1 */
+  concurrency?: number;
+}
 
 /**
- * Makes one Certificate call on a fresh channel.
+ * Makes a batch of calls from one Node.js process.
+ *
+ * @param port server port on 127.0.0.1
+ * @param caPem CA bundle the client trusts
+ * @param calls the calls
+ * @param options connection sharing and concurrency
+ * @returns the results, in call order
+ */
+export async function callBatch(
+  port: number,
+  caPem: string,
+  calls: CallSpec[],
+  options: BatchOptions = {},
+): Promise<CallResult[]> {
+  const encoder = new TextEncoder();
+  const input = JSON.stringify({
+    port,
+    caPem,
+    ...options,
+    calls: calls.map(({ csr, ...rest }) => ({
+      ...rest,
+      csrBase64: (typeof csr === "string" ? encoder.encode(csr) : csr).toBase64(),
+    })),
+  });
+  const child = new Deno.Command("node", {
+    args: [`${REPO_ROOT}tests/interop/node/grpc_js_client.mjs`],
+    env: { NODE_NO_WARNINGS: "1" },
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(encoder.encode(input));
+  await writer.close();
+  const output = await child.output();
+  const decoder = new TextDecoder();
+  if (output.code !== 0) {
+    throw new Error(`grpc-js client failed (${output.code}): ${decoder.decode(output.stderr)}`);
+  }
+  return JSON.parse(decoder.decode(output.stdout));
+}
+
+/**
+ * Makes one Certificate call on a fresh connection.
  *
  * @param options target, trust, token and CSR
  * @returns the response or the status
  */
-export function callCertificate(options: CallOptions): Promise<CallResult> {
-  const credentials = grpc.credentials.createSsl(Buffer.from(options.caPem));
-  const channelOptions = options.serverName
-    ? { "grpc.ssl_target_name_override": options.serverName }
-    : {};
-  const client = new root.securityapi.SecurityService(
-    `localhost:${options.port}`,
-    credentials,
-    channelOptions,
-  );
-  const metadata = new grpc.Metadata();
-  if (options.token !== undefined) metadata.set("token", options.token);
-  const csr = typeof options.csr === "string" ? Buffer.from(options.csr) : Buffer.from(options.csr);
-  const deadline = new Date(Date.now() + 10_000);
-  return new Promise((resolve) => {
-    const callback = (error: grpc.ServiceError | null, response?: { ca: Buffer; crt: Buffer }) => {
-      client.close();
-      if (error) resolve({ ok: false, code: error.code, details: error.details });
-      else resolve({ ok: true, ca: response!.ca.toString(), crt: response!.crt.toString() });
-    };
-    if (options.method) {
-      client.makeUnaryRequest(
-        options.method,
-        (v: { csr: Buffer }) => Buffer.from(v.csr),
-        (b: Buffer) => ({ ca: b, crt: b }),
-        { csr },
-        metadata,
-        { deadline },
-        callback,
-      );
-    } else {
-      (client as unknown as { Certificate: (...a: unknown[]) => void }).Certificate(
-        { csr },
-        metadata,
-        { deadline },
-        callback,
-      );
-    }
-  });
+export async function callCertificate(options: CallOptions): Promise<CallResult> {
+  const { port, caPem, ...spec } = options;
+  const [result] = await callBatch(port, caPem, [spec]);
+  return result!;
 }

@@ -59,6 +59,7 @@ func main() {
 	caFile := flag.String("ca", "", "Talos CA bundle file")
 	token := flag.String("token", "", "machine token")
 	keyType := flag.String("key", "ed25519", "worker key type: ed25519, ecdsa or rsa")
+	source := flag.String("source", "", "local address to connect from (e.g. 127.0.0.2)")
 	flag.Parse()
 
 	out := json.NewEncoder(os.Stdout)
@@ -92,7 +93,14 @@ func main() {
 	tlsConfig := &tls.Config{RootCAs: roots, ServerName: host, MinVersion: tls.VersionTLS12}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	dialer := &net.Dialer{}
+	if *source != "" {
+		dialer.LocalAddr = &net.TCPAddr{IP: net.ParseIP(*source)}
+	}
 	conn, err := grpc.DialContext(ctx, *target,
+		grpc.WithContextDialer(func(ctx context.Context, addr string) (net.Conn, error) {
+			return dialer.DialContext(ctx, "tcp", addr)
+		}),
 		grpc.WithTransportCredentials(credentials.NewTLS(tlsConfig)),
 		grpc.WithPerRPCCredentials(tokenCredentials(*token)), grpc.WithBlock())
 	if err != nil {

@@ -1,0 +1,101 @@
+/**
+ * Hostile CSRs through the real Certificate handler: every answer must be a clean gRPC error
+ * (never INTERNAL) or a valid certificate for the requested key, and nothing may crash.
+ */
+import { Metadata, status } from "@grpc/grpc-js";
+import { buildTokenSet } from "../../src/auth/token_set.ts";
+import { buildAuthority } from "../../src/authority.ts";
+import { parseSecretsBundle } from "../../src/config/secrets_bundle.ts";
+import { createCertificateHandler } from "../../src/grpc/security_service.ts";
+import { createLogger } from "../../src/ops/log.ts";
+import { x509 } from "../../src/pki/_x509.ts";
+import { decodePem } from "../../src/pki/pem.ts";
+import { assert, assertEquals } from "../support/assert.ts";
+import { mutateCsr, seededRandom } from "../support/csr_mutations.ts";
+import { readTalosSecrets, TALOS_SECRETS_PATH } from "../support/fixtures.ts";
+import { callCertificate } from "../support/grpc_client.ts";
+import { goBatch } from "../support/go_worker.ts";
+import { KEY_TYPES, makeCsr } from "../support/keys.ts";
+import { startServer } from "../support/server_process.ts";
+
+const bundle = parseSecretsBundle(await readTalosSecrets());
+const SEED = Number(Deno.env.get("FUZZ_SEED") ?? 20261126);
+const IN_PROCESS = 10_000;
+const OVER_THE_WIRE = 500;
+const ALLOWED = new Set(["OK", "INVALID_ARGUMENT", "PERMISSION_DENIED"]);
+
+Deno.test(`${IN_PROCESS} mutated CSRs through the Certificate handler get a clean error or a valid certificate (seed ${SEED})`, async () => {
+  const authority = await buildAuthority({
+    caCertificatePem: bundle.caCertificatePem,
+    caKeyPem: bundle.caKeyPem,
+    tokens: await buildTokenSet([bundle.token]),
+  });
+  const lines: string[] = [];
+  const handler = createCertificateHandler({
+    authority: () => authority,
+    logger: createLogger("json", (l) => lines.push(l)),
+    clock: () => new Date(),
+  });
+  const metadata = new Metadata();
+  metadata.set("token", bundle.token);
+  const seeds = await Promise.all(KEY_TYPES.map((type) => makeCsr({ type })));
+  const random = seededRandom(SEED);
+  const counts: Record<string, number> = {};
+  const caKey = new x509.X509Certificate(bundle.caCertificatePem).publicKey;
+  for (let i = 0; i < IN_PROCESS; i++) {
+    const source = seeds[i % seeds.length]!;
+    const mutation = mutateCsr(decodePem(source.pem)[0]!.der, random);
+    const outcome = await new Promise<{ code: string; crt?: Uint8Array }>((resolve) => {
+      const call = { request: { csr: mutation.csr }, metadata, getPeer: () => "127.0.0.1:40000" };
+      handler(
+        call as never,
+        (error, response) =>
+          resolve(error ? { code: status[error.code!] } : { code: "OK", crt: response!.crt }),
+      );
+    });
+    counts[`${mutation.kind}:${outcome.code}`] = (counts[`${mutation.kind}:${outcome.code}`] ?? 0) +
+      1;
+    assert(
+      ALLOWED.has(outcome.code),
+      `mutation ${i} (${mutation.kind}) got ${outcome.code}: ${lines.at(-1)}`,
+    );
+    if (outcome.crt) {
+      const certificate = new x509.X509Certificate(new TextDecoder().decode(outcome.crt));
+      assert(
+        await certificate.verify({ publicKey: caKey, signatureOnly: true }),
+        `mutation ${i} issued a certificate that does not verify`,
+      );
+    }
+  }
+  assertEquals(Object.values(counts).reduce((a, b) => a + b, 0), IN_PROCESS);
+  assertEquals(lines.length, IN_PROCESS, "one log line per request");
+});
+
+Deno.test(`${OVER_THE_WIRE} mutated CSRs over gRPC (grpc-go, fresh connections) leave the server process up and serving`, async () => {
+  const server = await startServer([`--secrets=${TALOS_SECRETS_PATH}`, "--rate-limit-per-peer=0"]);
+  try {
+    const der = decodePem((await makeCsr()).pem)[0]!.der;
+    const random = seededRandom(SEED + 1);
+    const batch = Array.from({ length: OVER_THE_WIRE }, () => mutateCsr(der, random));
+    const results = await goBatch(
+      server.port,
+      bundle.caCertificatePem,
+      batch.map((m) => ({ token: bundle.token, csr: m.csr })),
+      16,
+    );
+    for (const [j, result] of results.entries()) {
+      assert(ALLOWED.has(result.code), `${batch[j]!.kind} got ${result.code}: ${result.details}`);
+    }
+    assert(
+      (await callCertificate({
+        port: server.port,
+        caPem: bundle.caCertificatePem,
+        token: bundle.token,
+        csr: (await makeCsr()).pem,
+      })).ok,
+    );
+  } finally {
+    const stopped = await server.stop();
+    assertEquals(stopped.code, 0, stopped.logs.slice(-20).join("\n"));
+  }
+});

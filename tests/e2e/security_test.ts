@@ -1,0 +1,284 @@
+/**
+ * The safety features against the real server: issuance policy, per-address limits, hostile
+ * connections, TLS hardening and secret file permissions.
+ */
+import { status } from "@grpc/grpc-js";
+import { connect as connectTcp } from "node:net";
+import { connect as connectTls } from "node:tls";
+import { parseSecretsBundle } from "../../src/config/secrets_bundle.ts";
+import { assert, assertEquals, assertMatch } from "../support/assert.ts";
+import { readTalosSecrets, TALOS_SECRETS_PATH } from "../support/fixtures.ts";
+import { goCall } from "../support/go_worker.ts";
+import { callBatch, callCertificate } from "../support/grpc_client.ts";
+import { makeCa, makeCsr } from "../support/keys.ts";
+import { openssl } from "../support/openssl.ts";
+import { runMain, startServer } from "../support/server_process.ts";
+
+const bundle = parseSecretsBundle(await readTalosSecrets());
+const TOKEN = bundle.token;
+const SECRETS = `--secrets=${TALOS_SECRETS_PATH}`;
+
+function call(port: number, csr: string, token = TOKEN) {
+  return callCertificate({ port, caPem: bundle.caCertificatePem, token, csr });
+}
+
+Deno.test("ALLOWED_IP_CIDRS and ALLOWED_DNS_SUFFIXES refuse other names with PERMISSION_DENIED naming SAN and rule", async () => {
+  const server = await startServer([
+    SECRETS,
+    "--allowed-ip-cidrs=10.5.0.0/16",
+    "--allowed-dns-suffixes=nodes.example.com",
+  ]);
+  try {
+    assert(
+      (await call(server.port, (await makeCsr()).pem)).ok,
+      "a worker inside the policy is served",
+    );
+    const badIp = await call(
+      server.port,
+      (await makeCsr({ names: [{ type: "ip", value: "192.168.1.10" }] })).pem,
+    );
+    assert(!badIp.ok);
+    assertEquals(status[badIp.code], "PERMISSION_DENIED");
+    assertMatch(
+      badIp.details,
+      /IP SAN 192\.168\.1\.10 is outside ALLOWED_IP_CIDRS \(10\.5\.0\.0\/16\)/,
+    );
+    const badDns = await call(
+      server.port,
+      (await makeCsr({ names: [{ type: "dns", value: "evil-nodes.example.com" }] })).pem,
+    );
+    assert(!badDns.ok);
+    assertEquals(status[badDns.code], "PERMISSION_DENIED");
+    assertMatch(
+      badDns.details,
+      /DNS SAN evil-nodes\.example\.com does not end with any of ALLOWED_DNS_SUFFIXES/,
+    );
+  } finally {
+    const { logs } = await server.stop();
+    const denied = logs.map((l) => JSON.parse(l)).filter((r) => r.code === "PERMISSION_DENIED");
+    assertEquals(denied.map((r) => r.rule), ["allowed-ip-cidrs", "allowed-dns-suffixes"]);
+  }
+});
+
+Deno.test("PEER_BINDING=enforce issues only when the caller's address is an IP SAN; warn issues and logs", async () => {
+  const enforce = await startServer([SECRETS, "--peer-binding=enforce"]);
+  try {
+    assert((await call(enforce.port, (await makeCsr()).pem)).ok, "127.0.0.1 is among the SANs");
+    const elsewhere = await call(
+      enforce.port,
+      (await makeCsr({ names: [{ type: "ip", value: "10.5.0.2" }] })).pem,
+    );
+    assert(!elsewhere.ok);
+    assertEquals(status[elsewhere.code], "PERMISSION_DENIED");
+    assertMatch(elsewhere.details, /caller address 127\.0\.0\.1 is not among the CSR's IP SANs/);
+  } finally {
+    await enforce.stop();
+  }
+  const warn = await startServer([SECRETS, "--peer-binding=warn"]);
+  try {
+    assert(
+      (await call(warn.port, (await makeCsr({ names: [{ type: "ip", value: "10.5.0.2" }] })).pem))
+        .ok,
+    );
+  } finally {
+    const { logs } = await warn.stop();
+    const issued = logs.map((l) => JSON.parse(l)).find((r) => r.code === "OK");
+    assertEquals(issued.level, "warn");
+    assertMatch(issued.policy_warnings[0], /not among the CSR's IP SANs/);
+  }
+});
+
+Deno.test("a burst from one address is throttled while another address (127.0.0.2) still succeeds", async () => {
+  const server = await startServer([SECRETS, "--rate-limit-per-peer=1", "--rate-limit-burst=3"]);
+  try {
+    const csr = (await makeCsr()).pem;
+    const results = await callBatch(
+      server.port,
+      bundle.caCertificatePem,
+      new Array(6).fill({ token: TOKEN, csr }),
+    );
+    assertEquals(results.map((r) => r.ok), [true, true, true, false, false, false]);
+    const limited = results[3]!;
+    assert(!limited.ok);
+    assertEquals(status[limited.code], "RESOURCE_EXHAUSTED");
+    assertMatch(limited.details, /rate limit exceeded for 127\.0\.0\.1; retry after 1s/);
+    const other = await goCall(server.port, bundle.caCertificatePem, TOKEN, "ed25519", "127.0.0.2");
+    assert(other.report?.ok, JSON.stringify(other));
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("AUTH_FAILURE_LIMIT cools down an address that keeps sending invalid tokens, not others", async () => {
+  const server = await startServer([
+    SECRETS,
+    "--auth-failure-limit=3",
+    "--auth-failure-cooldown=5m",
+  ]);
+  try {
+    const csr = (await makeCsr()).pem;
+    for (let i = 0; i < 3; i++) {
+      const wrong = await call(server.port, csr, "guess0.000000000000000" + i);
+      assert(!wrong.ok);
+      assertEquals(status[wrong.code], "UNAUTHENTICATED");
+    }
+    const blocked = await call(server.port, csr);
+    assert(!blocked.ok);
+    assertEquals(status[blocked.code], "RESOURCE_EXHAUSTED");
+    assertMatch(blocked.details, /too many invalid tokens from 127\.0\.0\.1; retry after 300s/);
+    const other = await goCall(server.port, bundle.caCertificatePem, TOKEN, "ed25519", "127.0.0.2");
+    assert(other.report?.ok, JSON.stringify(other));
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("garbage bytes and half-open connections are closed, and the server keeps serving", async () => {
+  const server = await startServer([SECRETS, "--tls-handshake-timeout=1s"]);
+  const closedWithin = (send: Uint8Array | null, ms: number) =>
+    new Promise<boolean>((resolve) => {
+      const socket = connectTcp(server.port, "127.0.0.1", () => send && socket.write(send));
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve(false);
+      }, ms);
+      socket.on("data", () => {});
+      socket.on("error", () => {});
+      socket.on("close", () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  try {
+    const garbage = Array.from(
+      { length: 20 },
+      () => closedWithin(crypto.getRandomValues(new Uint8Array(2048)), 5000),
+    );
+    const halfOpen = Array.from({ length: 20 }, () => closedWithin(null, 5000));
+    const fakeHello = Array.from(
+      { length: 5 },
+      () => closedWithin(new Uint8Array([0x16, 0x03, 0x01, 0xff, 0xff, 1, 2, 3]), 5000),
+    );
+    assertEquals(
+      await Promise.all([...garbage, ...halfOpen, ...fakeHello]),
+      new Array(45).fill(true),
+    );
+    assert((await call(server.port, (await makeCsr()).pem)).ok);
+  } finally {
+    assertEquals((await server.stop()).code, 0);
+  }
+});
+
+Deno.test("an idle HTTP/2 connection is closed after CONNECTION_IDLE_TIMEOUT", async () => {
+  const server = await startServer([SECRETS, "--connection-idle-timeout=1s"]);
+  try {
+    const closed = await new Promise<number>((resolve) => {
+      const started = Date.now();
+      const socket = connectTls({
+        host: "127.0.0.1",
+        port: server.port,
+        servername: "localhost",
+        ca: bundle.caCertificatePem,
+        ALPNProtocols: ["h2"],
+      }, () => {
+        // HTTP/2 client preface and an empty SETTINGS frame, then nothing.
+        socket.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        socket.write(new Uint8Array([0, 0, 0, 4, 0, 0, 0, 0, 0]));
+      });
+      socket.on("data", () => {});
+      socket.on("error", () => {});
+      socket.on("close", () => resolve(Date.now() - started));
+      setTimeout(() => socket.destroy(), 10_000);
+    });
+    assert(closed >= 900 && closed < 8000, `closed after ${closed} ms`);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("1,200 short grpc-js connections ending in errors do not abort the server (Deno GOAWAY workaround)", async () => {
+  // Before src/grpc/goaway_workaround.ts, this load aborted the server about once per 600 calls.
+  const server = await startServer([SECRETS, "--rate-limit-per-peer=0", "--auth-failure-limit=0"]);
+  try {
+    const calls = Array.from(
+      { length: 1200 },
+      (_, i) => ({ token: i % 2 ? TOKEN : "wrong", csr: "A".repeat(100) }),
+    );
+    const results = await callBatch(server.port, bundle.caCertificatePem, calls, {
+      concurrency: 16,
+    });
+    const codes = new Set(results.map((r) => (r.ok ? "OK" : status[r.code])));
+    assertEquals([...codes].sort(), ["INVALID_ARGUMENT", "UNAUTHENTICATED"]);
+  } finally {
+    const stopped = await server.stop();
+    assertEquals(stopped.code, 0, stopped.logs.slice(-5).join("\n"));
+  }
+});
+
+Deno.test("TLS renegotiation is refused", async () => {
+  const server = await startServer([SECRETS]);
+  try {
+    const result = await openssl(
+      [
+        "s_client",
+        "-connect",
+        `127.0.0.1:${server.port}`,
+        "-tls1_2",
+        "-alpn",
+        "h2",
+        "-CAfile",
+        "{ca}",
+      ],
+      { ca: bundle.caCertificatePem },
+      "R\n",
+    );
+    assertMatch(result.stdout + result.stderr, /RENEGOTIATING[\s\S]*no renegotiation/);
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("a CA key readable by others stops start-up, with advice for plain files and Kubernetes Secret mounts", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "perms-" });
+  try {
+    const ca = await makeCa();
+    await Deno.writeTextFile(`${dir}/token`, `${TOKEN}\n`, { mode: 0o600 });
+    await Deno.writeTextFile(`${dir}/ca.crt`, ca.certificatePem);
+    await Deno.writeTextFile(`${dir}/ca.key`, ca.keyPem);
+    await Deno.chmod(`${dir}/ca.key`, 0o644);
+    const args = ["serve", "--port=0", `--token-file=${dir}/token`, `--ca-cert=${dir}/ca.crt`];
+    const plain = await runMain([...args, `--ca-key=${dir}/ca.key`]);
+    assertEquals(plain.code, 2);
+    assertEquals(
+      plain.stderr.trim(),
+      `configuration error: CA_KEY_PATH: ${dir}/ca.key: is readable by group or others (mode 0644); chmod 600 the file, or set ALLOW_INSECURE_KEY_PERMISSIONS=true`,
+    );
+
+    // The layout kubelet makes for a Secret volume: file -> ..data/file, ..data -> ..<timestamp>.
+    await Deno.mkdir(`${dir}/secret/..2026_11_26_00_00_00.1`, { recursive: true });
+    await Deno.copyFile(`${dir}/ca.key`, `${dir}/secret/..2026_11_26_00_00_00.1/tls.key`);
+    await Deno.chmod(`${dir}/secret/..2026_11_26_00_00_00.1/tls.key`, 0o644);
+    await Deno.symlink("..2026_11_26_00_00_00.1", `${dir}/secret/..data`);
+    await Deno.symlink("..data/tls.key", `${dir}/secret/tls.key`);
+    const mounted = await runMain([...args, `--ca-key=${dir}/secret/tls.key`]);
+    assertEquals(mounted.code, 2);
+    assertMatch(
+      mounted.stderr,
+      /this is a Kubernetes Secret mount: set defaultMode: 0400 on the Secret volume/,
+    );
+
+    const server = await startServer([
+      `--token-file=${dir}/token`,
+      `--ca-cert=${dir}/ca.crt`,
+      `--ca-key=${dir}/ca.key`,
+    ], { ALLOW_INSECURE_KEY_PERMISSIONS: "true" });
+    const { logs } = await server.stop();
+    assert(
+      logs.some((l) =>
+        l.includes('"level":"warn"') && l.includes("is readable by group or others")
+      ),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
