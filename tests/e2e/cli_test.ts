@@ -1,6 +1,7 @@
 /**
  * The command line as an operator meets it: help, configuration errors, files mode, dev mode.
  */
+import { FILE_TOKEN } from "../support/test_tokens.ts";
 import { parseSecretsBundle } from "../../src/config/secrets_bundle.ts";
 import { SETTINGS } from "../../src/config/settings.ts";
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
@@ -36,7 +37,7 @@ Deno.test("invalid configuration exits 2 before listening, one line per problem 
   await Deno.writeTextFile(`${dir}/other.key`, other.keyPem, { mode: 0o600 });
   await Deno.writeTextFile(`${dir}/leaf.crt`, leaf.certificatePem);
   await Deno.writeTextFile(`${dir}/leaf.key`, leaf.keyPem, { mode: 0o600 });
-  await Deno.writeTextFile(`${dir}/token`, "abcdef.0123456789abcdef\n", { mode: 0o600 });
+  await Deno.writeTextFile(`${dir}/token`, `${FILE_TOKEN}\n`, { mode: 0o600 });
   const cases = [
     {
       name: "missing CA files",

@@ -3,6 +3,7 @@
  * it verifies our serving certificate by IP, gets a certificate, verifies it against `ca` with
  * Go's crypto/x509 for server auth, and uses it in a real crypto/tls handshake.
  */
+import { FILE_TOKEN } from "../support/test_tokens.ts";
 import { parseSecretsBundle } from "../../src/config/secrets_bundle.ts";
 import { assert, assertEquals } from "../support/assert.ts";
 import { readTalosSecrets, TALOS_SECRETS_PATH } from "../support/fixtures.ts";
@@ -54,7 +55,7 @@ for (const type of ["ECDSA-P256", "ECDSA-P384", "RSA"] as const) {
     const ca = await makeCa({ type });
     const files = await writeCa(dir, ca, "ca");
     await Deno.writeTextFile(`${dir}/accepted.pem`, old.certificatePem);
-    await Deno.writeTextFile(`${dir}/token`, "abcdef.0123456789abcdef\n", { mode: 0o600 });
+    await Deno.writeTextFile(`${dir}/token`, `${FILE_TOKEN}\n`, { mode: 0o600 });
     const server = await startServer([
       `--ca-cert=${files.cert}`,
       `--ca-key=${files.key}`,
@@ -65,7 +66,7 @@ for (const type of ["ECDSA-P256", "ECDSA-P384", "RSA"] as const) {
       const result = await goCall(
         server.port,
         ca.certificatePem,
-        "abcdef.0123456789abcdef",
+        FILE_TOKEN,
         type === "RSA" ? "rsa" : "ecdsa",
       );
       assert(result.report?.ok, JSON.stringify(result));

@@ -28,8 +28,21 @@ export interface ExitedProcess {
 
 const PERMISSIONS = ["--allow-net", "--allow-env", "--allow-read", "--allow-write"];
 
-/** Every server process's logs, for the suite-wide "no token in any log" check. */
+/** Every server process's logs in this test file. */
 export const ALL_LOGS: string[] = [];
+
+/**
+ * Where every server process's output is also written, for the suite-wide "no secret in any log"
+ * check in tests/after_suite (`deno task test` empties it first).
+ */
+export const SUITE_LOG_DIR = Deno.env.get("SUITE_LOG_DIR") ?? `${REPO_ROOT}.test-logs`;
+
+function keep(lines: string[], text: string): void {
+  lines.push(text);
+  ALL_LOGS.push(text);
+  Deno.mkdirSync(SUITE_LOG_DIR, { recursive: true });
+  Deno.writeTextFileSync(`${SUITE_LOG_DIR}/${Deno.pid}.log`, text + "\n", { append: true });
+}
 
 /**
  * Starts `main.ts serve` on 127.0.0.1 and a free port and waits until it is listening.
@@ -73,16 +86,14 @@ export async function startServer(
         `server exited (${status.code}) before listening:\n${logs.join("\n")}\n${await stdout}`,
       );
     }
-    logs.push(value);
-    ALL_LOGS.push(value);
+    keep(logs, value);
     port = listeningPort(value);
   }
   const drained = (async () => {
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
-      logs.push(value);
-      ALL_LOGS.push(value);
+      keep(logs, value);
     }
   })();
   return {
@@ -125,7 +136,8 @@ export async function runMain(
     stdout: decoder.decode(output.stdout),
     stderr: decoder.decode(output.stderr),
   };
-  ALL_LOGS.push(result.stderr, result.stdout);
+  keep([], result.stderr);
+  keep([], result.stdout);
   return result;
 }
 
