@@ -1,23 +1,26 @@
 /**
- * The `serve` verb: configuration → authority → listener, then wait for a stop signal.
+ * The `serve` verb: configuration → material → listeners, then reload on change, renew the
+ * serving certificate, and stop cleanly on a signal.
  *
  * @module
  */
 import { ConfigErrors } from "../config/config_error.ts";
-import { loadAuthority, loadServingMaterial } from "../config/load.ts";
 import { LOCAL_FILES } from "../config/file_source.ts";
 import { type Config, parseConfig } from "../config/parse_config.ts";
-import { serveSigner } from "../grpc/server.ts";
-import { createLogger, type Logger } from "../ops/log.ts";
-import { scheduleRenewal } from "../ops/renewer.ts";
-import { issueServingCertificate } from "../pki/serving_cert.ts";
-import type { Authority } from "../authority.ts";
-import { printErr } from "./output.ts";
-import { AbuseLimits } from "../policy/abuse_limits.ts";
+import { serveSigner, type SignerServer } from "../grpc/server.ts";
+import { watchFiles } from "../ops/file_watcher.ts";
+import { createHttpHandler, type HttpListener, serveHttp } from "../ops/http_endpoints.ts";
 import { InFlightLimit } from "../ops/in_flight_limit.ts";
-
-/** How long calls in flight may take to finish after SIGINT/SIGTERM. */
-export const SHUTDOWN_GRACE_MS = 10_000;
+import { createLogger, type Logger } from "../ops/log.ts";
+import { type LoadedMaterial, loadMaterial, materialPaths } from "../ops/material.ts";
+import { SignerMetrics } from "../ops/metrics.ts";
+import { scheduleRenewal } from "../ops/renewer.ts";
+import { SignerState } from "../ops/signer_state.ts";
+import { AbuseLimits } from "../policy/abuse_limits.ts";
+import { issueServingCertificate } from "../pki/serving_cert.ts";
+import { printErr } from "./output.ts";
+import { buildStartupSummary } from "./startup_summary.ts";
+import denoJson from "../../deno.json" with { type: "json" };
 
 /**
  * Runs the signer until SIGINT or SIGTERM.
@@ -36,94 +39,135 @@ export async function runServe(
   } catch (error) {
     return reportConfigErrors(error);
   }
-  const logger = createLogger(config.logFormat);
+  const logger = createLogger(config.logFormat, undefined, undefined, config.logLevel);
   const clock = () => new Date();
-  let authority: Authority;
-  let serving;
+  const warn = (message: string) => logger.log("warn", message);
+  let initial: LoadedMaterial;
   try {
-    authority = await loadAuthority(config, LOCAL_FILES, (message) => logger.log("warn", message));
-    serving = await loadServingMaterial(config, authority, LOCAL_FILES, clock());
+    initial = (await loadMaterial(config, LOCAL_FILES, clock(), undefined, warn)) as LoadedMaterial;
   } catch (error) {
     return reportConfigErrors(error);
   }
-  // Listen for stop signals before announcing readiness, so an early SIGTERM still stops cleanly.
-  const stopSignal = waitForStopSignal();
-  const server = await serveSigner({
-    host: config.host,
-    port: config.port,
-    tls: { ...serving, rootsPem: authority.acceptedCas.pem },
-    tlsMinVersion: config.tlsMinVersion,
-    tlsHandshakeTimeoutMs: config.tlsHandshakeTimeoutMs,
-    connectionIdleTimeoutMs: config.connectionIdleTimeoutMs,
-    limits: new AbuseLimits(config.limits),
-    inFlight: new InFlightLimit(config.maxInFlight, config.maxInFlightWaitMs),
-    authority: () => authority,
-    logger,
-    clock,
-  });
-  logStartup(logger, config, authority, serving, server.port);
+  const state = new SignerState(initial);
+  const metrics = new SignerMetrics({
+    caNotAfter: () => state.material.authority.issuingCa.certificate.notAfter,
+    servingNotAfter: () => state.material.serving.notAfter,
+  }, { version: denoJson.version, deno: Deno.version.deno, v8: Deno.version.v8 });
+  metrics.reloadSucceeded(clock());
 
-  const issued = serving.issued;
-  const cancelRenewal = issued
-    ? scheduleRenewal(
-      async () => {
-        const next = await issueServingCertificate(authority.issuingCa, issued.names, clock());
-        server.updateTls({ ...next, rootsPem: authority.acceptedCas.pem });
-        return next.notAfter;
-      },
-      issued.notAfter,
+  // Listen for stop signals before announcing readiness, so an early SIGTERM still stops cleanly.
+  const stopSignal = waitForStopSignal(logger);
+  let server: SignerServer;
+  let http: HttpListener | undefined;
+  try {
+    server = await serveSigner({
+      host: config.host,
+      port: config.port,
+      tls: tlsOf(initial),
+      tlsMinVersion: config.tlsMinVersion,
+      tlsHandshakeTimeoutMs: config.tlsHandshakeTimeoutMs,
+      connectionIdleTimeoutMs: config.connectionIdleTimeoutMs,
+      authority: () => state.material.authority,
       logger,
-    )
-    : () => {};
+      clock,
+      limits: new AbuseLimits(config.limits),
+      inFlight: new InFlightLimit(config.maxInFlight, config.maxInFlightWaitMs),
+      observe: (outcome) => metrics.observe(outcome),
+      health: {
+        isServing: () => state.readiness(clock()).ready,
+        subscribe: (l) => state.subscribe(l),
+      },
+    });
+    if (config.http) http = await serveHttp(config.http, createHttpHandler(state, metrics, clock));
+  } catch (error) {
+    printErr(`cannot listen: ${(error as Error).message}\n`);
+    return 1;
+  }
+  for (const line of buildStartupSummary(config, initial, server.port, http?.port, clock())) {
+    logger.log(line.level, line.message, line.fields);
+  }
+
+  const apply = (next: LoadedMaterial) => {
+    const previous = state.material;
+    state.replace(next);
+    if (
+      next.serving !== previous.serving ||
+      next.authority.acceptedCas.pem !== previous.authority.acceptedCas.pem
+    ) {
+      server.updateTls(tlsOf(next));
+    }
+  };
+  const reload = async (cause: string) => {
+    try {
+      const next = await loadMaterial(config, LOCAL_FILES, clock(), state.material, warn);
+      if (next === "unchanged") {
+        if (cause === "SIGHUP") logger.log("info", "reload: nothing changed", { cause });
+        return;
+      }
+      apply(next);
+      metrics.reloadSucceeded(clock());
+      logger.log("info", "reloaded", {
+        cause,
+        ca_fingerprint: next.authority.issuingCa.fingerprint,
+        accepted_cas: next.authority.acceptedCas.certificates.length,
+        tokens: next.authority.tokens.digests.length,
+        serving_mode: next.serving.mode,
+        serving_not_after: next.serving.notAfter.toISOString(),
+      });
+    } catch (error) {
+      const problems = error instanceof ConfigErrors
+        ? error.errors.map((e) => (e as Error).message)
+        : [String(error)];
+      state.reloadRefused(problems.join("; "));
+      metrics.reloadFailed();
+      logger.log("error", "reload refused; the current material keeps serving", {
+        cause,
+        problems,
+      });
+    }
+  };
+  const stopWatching = watchFiles(materialPaths(config), reload, {
+    intervalMs: config.reloadIntervalMs,
+  });
+  const onHangup = () => void reload("SIGHUP");
+  Deno.addSignalListener("SIGHUP", onHangup);
+  const readinessTick = setInterval(() => state.notify(), 60_000);
+  Deno.unrefTimer(readinessTick);
+  const cancelRenewal = scheduleRenewal(
+    async () => {
+      const current = state.material;
+      if (current.serving.mode !== "self-issued") return current.serving.notAfter;
+      const issued = await issueServingCertificate(
+        current.authority.issuingCa,
+        current.serving.names,
+        clock(),
+      );
+      apply({ ...current, serving: { mode: "self-issued", ...issued } });
+      return issued.notAfter;
+    },
+    initial.serving.notAfter,
+    logger,
+  );
 
   const signal = await stopSignal;
-  logger.log("info", "shutting down", { signal, grace_ms: SHUTDOWN_GRACE_MS });
+  state.beginShutdown();
+  logger.log("info", "shutting down", { signal, grace_ms: config.shutdownGraceMs });
+  stopWatching();
   cancelRenewal();
-  const abandoned = await server.shutdown(SHUTDOWN_GRACE_MS);
+  clearInterval(readinessTick);
+  Deno.removeSignalListener("SIGHUP", onHangup);
+  const abandoned = await server.shutdown(config.shutdownGraceMs);
+  await http?.shutdown();
   logger.log(abandoned === 0 ? "info" : "warn", "stopped", { abandoned_calls: abandoned });
   return 0;
 }
 
-function logStartup(
-  logger: Logger,
-  config: Config,
-  authority: Authority,
-  serving: Awaited<ReturnType<typeof loadServingMaterial>>,
-  port: number,
-): void {
-  const ca = authority.issuingCa.certificate;
-  logger.log("info", "listening", {
-    address: config.host,
-    port,
-    ca_source: config.ca.kind === "bundle" ? "secrets bundle" : "files",
-    ca_subject: ca.subject,
-    ca_not_after: ca.notAfter.toISOString(),
-    ca_key_type: authority.issuingCa.keyType,
-    accepted_cas: authority.acceptedCas.certificates.length,
-    tokens: authority.tokens.digests.length,
-    serving_mode: serving.mode,
-    serving_dns: serving.issued?.names.dnsNames,
-    serving_ips: serving.issued?.names.ipAddresses,
-    serving_not_after: serving.issued?.notAfter.toISOString(),
-    cert_lifetime_h: config.leafLifetimeMs / 3_600_000,
-    tls_min_version: config.tlsMinVersion,
-    policy: describePolicy(config),
-    rate_limit: config.limits.ratePerSecond === 0
-      ? "off"
-      : `${config.limits.ratePerSecond}/s burst ${config.limits.burst} per address`,
-  });
-}
-
-function describePolicy(config: Config): string {
-  const { policy } = config;
-  const parts = [
-    policy.ipRanges ? `ips in ${policy.ipRanges.map((r) => r.text).join(",")}` : undefined,
-    policy.dnsSuffixes ? `dns under ${policy.dnsSuffixes.join(",")}` : undefined,
-    policy.dnsSuffixes && !policy.allowSingleLabelNames ? "no single-label names" : undefined,
-    policy.peerBinding !== "off" ? `peer binding ${policy.peerBinding}` : undefined,
-    `max ${policy.maxSans} SANs`,
-  ];
-  return parts.filter(Boolean).join("; ");
+function tlsOf(material: LoadedMaterial) {
+  return {
+    certificatePem: material.serving.certificatePem,
+    keyPem: material.serving.keyPem,
+    rootsPem: material.authority.acceptedCas.pem,
+  };
 }
 
 function reportConfigErrors(error: unknown): number {
@@ -134,10 +178,19 @@ function reportConfigErrors(error: unknown): number {
   return 2;
 }
 
-function waitForStopSignal(): Promise<Deno.Signal> {
+/** Resolves on the first SIGINT/SIGTERM; a second one exits at once. */
+function waitForStopSignal(logger: Logger): Promise<Deno.Signal> {
   return new Promise((resolve) => {
+    let received = false;
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
-      Deno.addSignalListener(signal, () => resolve(signal));
+      Deno.addSignalListener(signal, () => {
+        if (received) {
+          logger.log("warn", "second stop signal: exiting now", { signal });
+          Deno.exit(1);
+        }
+        received = true;
+        resolve(signal);
+      });
     }
   });
 }

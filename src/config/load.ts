@@ -6,9 +6,11 @@
  * @module
  */
 import { buildTokenSet } from "../auth/token_set.ts";
+import { parseTokenFile } from "../auth/token_file.ts";
 import { type Authority, buildAuthority } from "../authority.ts";
 import { CaMaterialError } from "../pki/issuing_ca.ts";
 import {
+  checkServingCertificate,
   issueServingCertificate,
   type ServingCertificate,
   withAlwaysServedNames,
@@ -19,16 +21,10 @@ import { parseSecretsBundle } from "./secrets_bundle.ts";
 import type { FileSource } from "./file_source.ts";
 import { checkSecretFilePermissions } from "./key_permissions.ts";
 
-/** Where the serving certificate in use came from. */
-export interface ServingMaterial {
+/** The serving certificate in use and where it came from. */
+export interface ServingMaterial extends ServingCertificate {
   /** `files`: operator-provided; `self-issued`: issued by us from the CA. */
   mode: "files" | "self-issued";
-  /** Certificate chain, PEM. */
-  certificatePem: string;
-  /** Its key, PEM. */
-  keyPem: string;
-  /** For self-issued certificates, the issued certificate details. */
-  issued?: ServingCertificate;
 }
 
 /**
@@ -50,12 +46,8 @@ export async function loadAuthority(
 ): Promise<Authority> {
   const errors: ConfigError[] = [];
   const read = (path: string) => files.readText(path);
-  const readSecret = async (setting: string, path: string) => {
-    const problem = checkSecretFilePermissions(await files.permissions(path));
-    if (problem && !config.allowInsecureKeyPermissions) throw new InsecureFileError(problem);
-    if (problem) warn(`${setting}: ${path}: ${problem}`);
-    return await files.readText(path);
-  };
+  const readSecret = (setting: string, path: string) =>
+    readSecretFile(config, files, setting, path, warn);
   const attempt = async <T>(setting: string, path: string, run: () => Promise<T>) => {
     try {
       return await run();
@@ -91,9 +83,11 @@ export async function loadAuthority(
       path,
       () => readSecret("TALOS_TOKEN_FILE", path),
     );
-    if (text !== undefined && text.trim() === "") {
-      errors.push(new ConfigError("TALOS_TOKEN_FILE", `${path}: file is empty`));
-    } else if (text !== undefined) tokens.push(text.trim());
+    const fileTokens = text === undefined ? [] : parseTokenFile(text);
+    if (text !== undefined && fileTokens.length === 0) {
+      errors.push(new ConfigError("TALOS_TOKEN_FILE", `${path}: holds no token`));
+    }
+    tokens.push(...fileTokens);
   }
   const acceptedPath = config.acceptedCasPath;
   const acceptedCasPem = acceptedPath === undefined
@@ -135,29 +129,31 @@ export async function loadServingMaterial(
   now: Date,
 ): Promise<ServingMaterial> {
   if (config.serving.kind === "self-issued") {
-    const issued = await issueServingCertificate(
-      authority.issuingCa,
-      withAlwaysServedNames(config.serving.names),
-      now,
-    );
+    const names = withAlwaysServedNames(config.serving.names);
     return {
       mode: "self-issued",
-      certificatePem: issued.certificatePem,
-      keyPem: issued.keyPem,
-      issued,
+      ...(await issueServingCertificate(authority.issuingCa, names, now)),
     };
   }
   const { certPath, keyPath } = config.serving;
   const errors: ConfigError[] = [];
-  const readOrNote = (setting: string, path: string) =>
-    files.readText(path).catch((cause) => {
-      errors.push(new ConfigError(setting, `${path}: ${describe(cause)}`, { cause }));
-      return "";
-    });
-  const certificatePem = await readOrNote("TLS_CERT_PATH", certPath);
-  const keyPem = await readOrNote("TLS_KEY_PATH", keyPath);
+  const readOrNote = (setting: string, path: string, secret: boolean) =>
+    (secret ? readSecretFile(config, files, setting, path) : files.readText(path)).catch(
+      (cause) => {
+        errors.push(new ConfigError(setting, `${path}: ${describe(cause)}`, { cause }));
+        return "";
+      },
+    );
+  const certificatePem = await readOrNote("TLS_CERT_PATH", certPath, false);
+  const keyPem = await readOrNote("TLS_KEY_PATH", keyPath, true);
   if (errors.length > 0) throw new ConfigErrors(errors);
-  return { mode: "files", certificatePem, keyPem };
+  try {
+    return { mode: "files", ...(await checkServingCertificate(certificatePem, keyPem)) };
+  } catch (cause) {
+    const setting = /serving key/.test(describe(cause)) ? "TLS_KEY_PATH" : "TLS_CERT_PATH";
+    const path = setting === "TLS_KEY_PATH" ? keyPath : certPath;
+    throw new ConfigErrors([new ConfigError(setting, `${path}: ${describe(cause)}`, { cause })]);
+  }
 }
 
 function settingOf(config: Config, cause: unknown): [setting: string, path: string] {
@@ -173,6 +169,19 @@ function settingOf(config: Config, cause: unknown): [setting: string, path: stri
 
 /** A secret file that other users can read. */
 class InsecureFileError extends Error {}
+
+async function readSecretFile(
+  config: Config,
+  files: FileSource,
+  setting: string,
+  path: string,
+  warn: (message: string) => void = () => {},
+): Promise<string> {
+  const problem = checkSecretFilePermissions(await files.permissions(path));
+  if (problem && !config.allowInsecureKeyPermissions) throw new InsecureFileError(problem);
+  if (problem) warn(`${setting}: ${path}: ${problem}`);
+  return await files.readText(path);
+}
 
 function describe(error: unknown): string {
   if (error instanceof Deno.errors.NotFound) return "file not found";

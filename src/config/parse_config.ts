@@ -66,6 +66,14 @@ export interface Config {
   connectionIdleTimeoutMs: number;
   /** Whether group/other-readable key files are tolerated. */
   allowInsecureKeyPermissions: boolean;
+  /** HTTP listener for health and metrics, or `undefined` when disabled. */
+  http?: { hostname: string; port: number };
+  /** Fallback re-check interval, ms (0: none). */
+  reloadIntervalMs: number;
+  /** Drain time on shutdown, ms. */
+  shutdownGraceMs: number;
+  /** Least severe level logged. */
+  logLevel: "debug" | "info" | "warn" | "error";
 }
 
 /** Flags and environment after precedence: flag over environment over default. */
@@ -102,8 +110,9 @@ export function resolveSettings(
   for (const setting of SETTINGS) {
     const fromFlag = parsed.values[setting.flag];
     const value = typeof fromFlag === "string" ? fromFlag : env[setting.env];
-    if (value !== undefined && value !== "") explicit.add(setting.key);
-    values[setting.key] = value !== undefined && value !== "" ? value : setting.default;
+    const given = value !== undefined && (value !== "" || setting.emptyDisables === true);
+    if (given) explicit.add(setting.key);
+    values[setting.key] = given ? value : setting.default;
   }
   return { values, explicit, positionals: parsed.positionals };
 }
@@ -150,6 +159,10 @@ export function parseConfig(
     tlsHandshakeTimeoutMs: read.duration("tlsHandshakeTimeout"),
     connectionIdleTimeoutMs: read.duration("connectionIdleTimeout"),
     allowInsecureKeyPermissions: read.boolean("allowInsecureKeyPermissions"),
+    http: readHttpAddress(read),
+    reloadIntervalMs: read.duration("reloadInterval"),
+    shutdownGraceMs: read.duration("shutdownGrace"),
+    logLevel: read.oneOf("logLevel", ["info", "debug", "warn", "error"] as const),
   };
   if (config.token === undefined && config.tokenFile === undefined && config.ca.kind !== "bundle") {
     read.fail(
@@ -197,6 +210,18 @@ function readServingSource(read: SettingReader): ServingSource {
     else names.dnsNames.push(name.value);
   }
   return { kind: "self-issued", names };
+}
+
+function readHttpAddress(read: SettingReader): Config["http"] {
+  const text = read.text("httpAddr").trim();
+  if (text === "" || text === "off") return undefined;
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[3]);
+  if (!match || port > 65535) {
+    read.fail("httpAddr", `"${text}" is not host:port (e.g. 127.0.0.1:9090), empty or off`);
+    return undefined;
+  }
+  return { hostname: match[1] ?? (match[2] || "0.0.0.0"), port };
 }
 
 function readLifetime(read: SettingReader): number {

@@ -19,6 +19,8 @@ export interface Setting {
   description: string;
   /** True when the value is secret and must never be echoed. */
   secret?: boolean;
+  /** True when an explicitly empty value means "off" rather than "use the default". */
+  emptyDisables?: boolean;
 }
 
 /** The keys of all settings. */
@@ -50,6 +52,10 @@ export type SettingKey =
   | "tlsHandshakeTimeout"
   | "connectionIdleTimeout"
   | "allowInsecureKeyPermissions"
+  | "httpAddr"
+  | "reloadInterval"
+  | "shutdownGrace"
+  | "logLevel"
   | "logFormat";
 
 /** Raw setting values as text, after flags, environment and defaults are combined. */
@@ -260,6 +266,37 @@ export const SETTINGS: readonly Setting[] = [
     default: "false",
     description:
       "Start even when the CA key, secrets bundle or token file is readable by group or others.",
+  },
+  {
+    key: "httpAddr",
+    env: "HTTP_ADDR",
+    flag: "http-addr",
+    default: "127.0.0.1:9090",
+    description:
+      "host:port of the HTTP listener for /healthz, /readyz and /metrics. Empty (or off) disables it.",
+    emptyDisables: true,
+  },
+  {
+    key: "reloadInterval",
+    env: "RELOAD_INTERVAL",
+    flag: "reload-interval",
+    default: "30s",
+    description:
+      "How often files are re-checked for changes, besides watching their folders and SIGHUP. 0s: only on change or SIGHUP.",
+  },
+  {
+    key: "shutdownGrace",
+    env: "SHUTDOWN_GRACE",
+    flag: "shutdown-grace",
+    default: "10s",
+    description: "On SIGTERM/SIGINT, how long calls in flight may take to finish before exit.",
+  },
+  {
+    key: "logLevel",
+    env: "LOG_LEVEL",
+    flag: "log-level",
+    default: "info",
+    description: "Least severe level logged: debug, info, warn or error.",
   },
   {
     key: "logFormat",

@@ -14,6 +14,8 @@ import type { InFlightLimit } from "../ops/in_flight_limit.ts";
 import type { AbuseLimits } from "../policy/abuse_limits.ts";
 import { PolicyDeniedError } from "../policy/issuance_policy.ts";
 import { peerAddress } from "./peer_address.ts";
+import type { CallOutcome } from "../ops/metrics.ts";
+import { RateLimitedError } from "../policy/abuse_limits.ts";
 import { statusFromError } from "./status.ts";
 
 /** The decoded `CertificateRequest`. */
@@ -42,7 +44,11 @@ export interface CertificateServiceDeps {
   limits?: AbuseLimits;
   /** Cap on concurrent signing; none when absent. */
   inFlight?: InFlightLimit;
+  /** Receives every call's outcome (metrics). */
+  observe?: (outcome: CallOutcome) => void;
 }
+
+const METHOD = "/securityapi.SecurityService/Certificate";
 
 const encoder = new TextEncoder();
 
@@ -61,18 +67,21 @@ export function createCertificateHandler(
   return function certificate(call, callback) {
     const started = performance.now();
     const fields: LogFields = { peer: call.getPeer() };
+    const outcome: Partial<CallOutcome> = {};
     answer(deps, call.request, call.metadata, peerAddress(call.getPeer()), fields).then(
       (response) => {
         callback(null, response);
-        log(deps.logger, "OK", fields, started);
+        finish(deps, "OK", fields, outcome, started);
       },
       (error: unknown) => {
         const answer = statusFromError(error);
         if (answer.internal) fields.cause = error instanceof Error ? error.message : String(error);
-        if (error instanceof PolicyDeniedError) fields.rule = error.rule;
+        if (error instanceof PolicyDeniedError) fields.rule = outcome.policyRule = error.rule;
+        if (error instanceof AuthError) outcome.authFailure = error.reason;
+        if (error instanceof RateLimitedError) fields.limit = outcome.limitReason = error.reason;
         fields.error = answer.details;
         callback({ code: answer.code, details: answer.details });
-        log(deps.logger, status[answer.code], fields, started);
+        finish(deps, status[answer.code], fields, outcome, started);
       },
     );
   };
@@ -108,18 +117,39 @@ async function answer(
   fields.serial = issued.serial;
   fields.not_after = issued.notAfter.toISOString();
   if (issued.warnings.length > 0) fields.policy_warnings = issued.warnings.map((w) => w.message);
+  deps.logger.log("info", "certificate issued", {
+    audit: true,
+    peer: fields.peer,
+    token_slot: fields.token_slot,
+    subject: issued.subject,
+    dns: issued.dnsNames,
+    ips: issued.ipAddresses,
+    serial: issued.serial,
+    not_before: issued.notBefore.toISOString(),
+    not_after: issued.notAfter.toISOString(),
+    issuer_fingerprint: authority.issuingCa.fingerprint,
+  });
   return { ca: encoder.encode(issued.caPem), crt: encoder.encode(issued.certificatePem) };
 }
 
-function log(logger: Logger, code: string, fields: LogFields, started: number): void {
+function finish(
+  deps: CertificateServiceDeps,
+  code: string,
+  fields: LogFields,
+  outcome: Partial<CallOutcome>,
+  started: number,
+): void {
+  const seconds = (performance.now() - started) / 1000;
   const level = code === "OK"
     ? (fields.policy_warnings ? "warn" : "info")
     : code === "INTERNAL"
     ? "error"
     : "warn";
-  logger.log(level, "certificate request", {
+  deps.logger.log(level, "certificate request", {
     ...fields,
     code,
-    latency_ms: Math.round((performance.now() - started) * 100) / 100,
+    latency_ms: Math.round(seconds * 100_000) / 100,
   });
+  if (typeof fields.token_slot === "number") outcome.tokenSlot = fields.token_slot;
+  deps.observe?.({ ...outcome, method: METHOD, code, seconds });
 }

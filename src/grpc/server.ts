@@ -8,6 +8,7 @@ import type { ServiceDefinition } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { fileURLToPath } from "node:url";
 import { avoidServerGoaway } from "./goaway_workaround.ts";
+import { healthService, type HealthSource } from "./health_service.ts";
 import { ReplaceableTlsCredentials, type ServingTls } from "./tls_credentials.ts";
 import { type CertificateServiceDeps, createCertificateHandler } from "./security_service.ts";
 
@@ -27,6 +28,8 @@ export interface SignerServerOptions extends CertificateServiceDeps {
   tlsHandshakeTimeoutMs?: number;
   /** Connections without a call for this long are closed, ms. @default 60000 */
   connectionIdleTimeoutMs?: number;
+  /** Readiness for the grpc.health.v1 service; the service is not offered when absent. */
+  health?: HealthSource;
 }
 
 /** A running signer listener. */
@@ -77,6 +80,10 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
       });
     },
   });
+  if (options.health) {
+    const health = healthService(options.health);
+    server.addService(health.definition, health.implementation as never);
+  }
   const credentials = new ReplaceableTlsCredentials(options.tls, {
     minVersion: options.tlsMinVersion,
     handshakeTimeoutMs: options.tlsHandshakeTimeoutMs,

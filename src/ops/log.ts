@@ -10,7 +10,9 @@
 export type LogFields = Record<string, string | number | boolean | string[] | undefined>;
 
 /** Severity of a line. */
-export type LogLevel = "info" | "warn" | "error";
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+const SEVERITY: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
 /** Writes log lines. */
 export interface Logger {
@@ -24,15 +26,18 @@ export interface Logger {
  * @param format `json` or `text`
  * @param write where lines go; stderr by default
  * @param clock the time source for timestamps
+ * @param minimum the least severe level written
  * @returns the logger
  */
 export function createLogger(
   format: "json" | "text",
   write: (line: string) => void = writeStderr,
   clock: () => Date = () => new Date(),
+  minimum: LogLevel = "info",
 ): Logger {
   return {
     log(level, message, fields = {}) {
+      if (SEVERITY[level] < SEVERITY[minimum]) return;
       const time = clock().toISOString();
       if (format === "json") {
         write(JSON.stringify({ time, level, msg: message, ...fields }));

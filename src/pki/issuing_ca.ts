@@ -7,7 +7,8 @@
 import { AsnConvert, SubjectPublicKeyInfo, x509 } from "./_x509.ts";
 import { decodePem, encodePem } from "./pem.ts";
 import { importSigningKey, parsePrivateKey } from "./private_key.ts";
-import { importParams, type KeyType, keyTypeOfSpki, signParams } from "./key_type.ts";
+import { type KeyType, keyTypeOfSpki, signParams } from "./key_type.ts";
+import { keyMatchesCertificate } from "./key_match.ts";
 import type { LeafTemplate } from "./leaf_template.ts";
 
 /** A loaded, checked issuing CA. Build it with {@linkcode buildIssuingCa}. */
@@ -73,7 +74,9 @@ export async function buildIssuingCa(certificatePem: string, keyPem: string): Pr
   } catch (cause) {
     throw new CaMaterialError("key", `Cannot load CA key: ${(cause as Error).message}`, { cause });
   }
-  await checkKeyMatches(certificate, signingKey, keyType);
+  if (!(await keyMatchesCertificate(certificate.publicKey.rawData, signingKey, keyType))) {
+    throw new CaMaterialError("key", "Cannot load CA key: it does not match the CA certificate");
+  }
   const der = new Uint8Array(certificate.rawData);
   return {
     certificate,
@@ -146,26 +149,6 @@ function parseCaCertificate(pem: string): x509.X509Certificate {
     );
   }
   return certificate;
-}
-
-async function checkKeyMatches(
-  certificate: x509.X509Certificate,
-  signingKey: CryptoKey,
-  keyType: KeyType,
-): Promise<void> {
-  const challenge = crypto.getRandomValues(new Uint8Array(32));
-  const params = signParams(keyType);
-  const signature = await crypto.subtle.sign(params, signingKey, challenge);
-  const publicKey = await crypto.subtle.importKey(
-    "spki",
-    certificate.publicKey.rawData,
-    importParams(keyType),
-    false,
-    ["verify"],
-  );
-  if (!(await crypto.subtle.verify(params, publicKey, signature, challenge))) {
-    throw new CaMaterialError("key", "Cannot load CA key: it does not match the CA certificate");
-  }
 }
 
 async function keyIdentifierOf(

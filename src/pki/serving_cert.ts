@@ -9,7 +9,10 @@
  */
 import { x509 } from "./_x509.ts";
 import { type IssuingCa, signLeaf } from "./issuing_ca.ts";
-import { generateParams } from "./key_type.ts";
+import { generateParams, keyTypeOfSpki } from "./key_type.ts";
+import { keyMatchesCertificate } from "./key_match.ts";
+import { importSigningKey, parsePrivateKey } from "./private_key.ts";
+import { decodePem } from "./pem.ts";
 import { encodePem } from "./pem.ts";
 import { randomSerial } from "./serial.ts";
 import { buildValidity } from "./validity.ts";
@@ -95,4 +98,43 @@ export async function issueServingCertificate(
     names,
     notAfter: validity.notAfter,
   };
+}
+
+/**
+ * Checks an operator-provided serving certificate and key before they are used: a TLS stack given
+ * a key that does not match would fail every handshake, so this refuses them up front.
+ *
+ * @param certificatePem the chain, leaf first
+ * @param keyPem the leaf's private key, any supported label
+ * @returns the material with the leaf's names and expiry
+ * @throws {TypeError} naming what is wrong (`certificate` or `key` in the message)
+ */
+export async function checkServingCertificate(
+  certificatePem: string,
+  keyPem: string,
+): Promise<ServingCertificate> {
+  const block = decodePem(certificatePem).find((b) => b.label === "CERTIFICATE");
+  if (!block) throw new TypeError("Cannot use serving certificate: no PEM CERTIFICATE block found");
+  const leaf = new x509.X509Certificate(block.der);
+  const keyType = keyTypeOfSpki(new Uint8Array(leaf.publicKey.rawData));
+  const key = parsePrivateKey(keyPem);
+  if (key.type !== keyType) {
+    throw new TypeError(
+      `Cannot use serving key: it is ${key.type} but the certificate's key is ${keyType}`,
+    );
+  }
+  if (
+    !(await keyMatchesCertificate(leaf.publicKey.rawData, await importSigningKey(key), keyType))
+  ) {
+    throw new TypeError("Cannot use serving key: it does not match the serving certificate");
+  }
+  const san = leaf.extensions.find((e) => e.type === "2.5.29.17");
+  const names: ServerNames = { dnsNames: [], ipAddresses: [] };
+  if (san instanceof x509.SubjectAlternativeNameExtension) {
+    for (const name of san.names.items) {
+      if (name.type === "dns") names.dnsNames.push(name.value);
+      if (name.type === "ip") names.ipAddresses.push(name.value);
+    }
+  }
+  return { certificatePem, keyPem, names, notAfter: leaf.notAfter };
 }

@@ -68,7 +68,21 @@ Deno.test(`${IN_PROCESS} mutated CSRs through the Certificate handler get a clea
     }
   }
   assertEquals(Object.values(counts).reduce((a, b) => a + b, 0), IN_PROCESS);
-  assertEquals(lines.length, IN_PROCESS, "one log line per request");
+  const records = lines.map((l) => JSON.parse(l));
+  assertEquals(
+    records.filter((r) => r.msg === "certificate request").length,
+    IN_PROCESS,
+    "one request line per call",
+  );
+  const issued = Object.entries(counts).filter(([k]) => k.endsWith(":OK")).reduce(
+    (n, [, v]) => n + v,
+    0,
+  );
+  assertEquals(
+    records.filter((r) => r.msg === "certificate issued" && r.audit).length,
+    issued,
+    "one audit record per certificate",
+  );
 });
 
 Deno.test(`${OVER_THE_WIRE} mutated CSRs over gRPC (grpc-go, fresh connections) leave the server process up and serving`, async () => {

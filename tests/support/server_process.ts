@@ -66,6 +66,7 @@ export async function startServer(
       verb,
       "--listen-address=127.0.0.1",
       "--port=0",
+      "--http-addr=127.0.0.1:0",
       ...args,
     ],
     env: { LOG_FORMAT: "json", ...env },

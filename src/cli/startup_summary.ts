@@ -1,0 +1,118 @@
+/**
+ * What `serve` tells the operator at start-up: where it listens, which serving certificate and CA
+ * it uses and until when, how many tokens, which policy; and loud warnings for the two mistakes
+ * that break workers later (a CA about to expire, a serving certificate that does not name the
+ * address workers dial).
+ *
+ * @module
+ */
+import type { Config } from "../config/parse_config.ts";
+import type { LoadedMaterial } from "../ops/material.ts";
+import type { LogFields, LogLevel } from "../ops/log.ts";
+
+/** One line to log. */
+export interface SummaryLine {
+  /** Severity. */
+  level: LogLevel;
+  /** Message. */
+  message: string;
+  /** Fields. */
+  fields: LogFields;
+}
+
+const CA_WARNING_MS = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * Builds the start-up lines.
+ *
+ * @param config the configuration
+ * @param material the loaded material
+ * @param port the bound gRPC port
+ * @param httpPort the bound HTTP port, when enabled
+ * @param now the current time
+ * @returns the lines, the summary first
+ */
+export function buildStartupSummary(
+  config: Config,
+  material: LoadedMaterial,
+  port: number,
+  httpPort: number | undefined,
+  now: Date,
+): SummaryLine[] {
+  const { authority, serving } = material;
+  const ca = authority.issuingCa.certificate;
+  const lines: SummaryLine[] = [{
+    level: "info",
+    message: "listening",
+    fields: {
+      address: config.host,
+      port,
+      http: httpPort === undefined ? "off" : `${config.http!.hostname}:${httpPort}`,
+      ca_source: config.ca.kind === "bundle" ? "secrets bundle" : "files",
+      ca_subject: ca.subject,
+      ca_not_after: ca.notAfter.toISOString(),
+      ca_key_type: authority.issuingCa.keyType,
+      ca_fingerprint: authority.issuingCa.fingerprint,
+      accepted_cas: authority.acceptedCas.certificates.length,
+      tokens: authority.tokens.digests.length,
+      serving_mode: serving.mode,
+      serving_dns: serving.names.dnsNames,
+      serving_ips: serving.names.ipAddresses,
+      serving_not_after: serving.notAfter.toISOString(),
+      cert_lifetime_h: config.leafLifetimeMs / 3_600_000,
+      tls_min_version: config.tlsMinVersion,
+      policy: describePolicy(config),
+      rate_limit: config.limits.ratePerSecond === 0
+        ? "off"
+        : `${config.limits.ratePerSecond}/s burst ${config.limits.burst} per address`,
+    },
+  }];
+  if (ca.notAfter.getTime() - now.getTime() < CA_WARNING_MS) {
+    lines.push({
+      level: "warn",
+      message:
+        "the issuing CA expires within 30 days: rotate it (ACCEPTED_CAS_PATH keeps the old one trusted)",
+      fields: { ca_not_after: ca.notAfter.toISOString() },
+    });
+  }
+  const wildcard = config.host === "0.0.0.0" || config.host === "::";
+  if (
+    !wildcard && !serving.names.ipAddresses.includes(config.host) &&
+    !serving.names.dnsNames.includes(config.host)
+  ) {
+    lines.push({
+      level: "warn",
+      message:
+        "the serving certificate does not name the listen address: workers dialling it will fail TLS verification",
+      fields: {
+        address: config.host,
+        serving_ips: serving.names.ipAddresses,
+        serving_dns: serving.names.dnsNames,
+      },
+    });
+  }
+  if (
+    wildcard && serving.mode === "self-issued" && serving.names.ipAddresses.length <= 1 &&
+    serving.names.dnsNames.length <= 1
+  ) {
+    lines.push({
+      level: "warn",
+      message:
+        "SERVER_SANS is empty: the serving certificate names only 127.0.0.1 and localhost, so remote workers will fail TLS verification; set SERVER_SANS to the control-plane endpoint's addresses and name",
+      fields: {},
+    });
+  }
+  return lines;
+}
+
+function describePolicy(config: Config): string {
+  const { policy } = config;
+  const parts = [
+    policy.ipRanges ? `ips in ${policy.ipRanges.map((r) => r.text).join(",")}` : undefined,
+    policy.dnsSuffixes ? `dns under ${policy.dnsSuffixes.join(",")}` : undefined,
+    policy.dnsSuffixes && !policy.allowSingleLabelNames ? "no single-label names" : undefined,
+    policy.peerBinding !== "off" ? `peer binding ${policy.peerBinding}` : undefined,
+    `max ${policy.maxSans} SANs`,
+  ];
+  return parts.filter(Boolean).join("; ");
+}

@@ -1,0 +1,184 @@
+/**
+ * Prometheus metrics, with prom-client (the conventional Node.js client, which runs on Deno).
+ * Every name starts with `talos_csr_signer_`. Labels never carry a token or a name from a CSR:
+ * only codes, rule names, reasons and token slot numbers, so cardinality stays fixed.
+ *
+ * @module
+ */
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/** What happened to one call, as the handler reports it. */
+export interface CallOutcome {
+  /** gRPC method path. */
+  method: string;
+  /** gRPC status code name. */
+  code: string;
+  /** Wall time of the call, seconds. */
+  seconds: number;
+  /** The token slot that matched, when authenticated. */
+  tokenSlot?: number;
+  /** Why authentication failed, when it did. */
+  authFailure?: "missing" | "invalid";
+  /** The policy rule that refused, when one did. */
+  policyRule?: string;
+  /** The limit that refused, when one did. */
+  limitReason?: string;
+}
+
+/** Expiry times the gauges report, read at scrape time. */
+export interface ExpirySource {
+  /** NotAfter of the issuing CA. */
+  caNotAfter(): Date;
+  /** NotAfter of the serving certificate. */
+  servingNotAfter(): Date;
+}
+
+/** Build facts for `talos_csr_signer_build_info`. */
+export interface BuildInfo {
+  /** Our version. */
+  version: string;
+  /** Deno version. */
+  deno: string;
+  /** V8 version. */
+  v8: string;
+}
+
+const PREFIX = "talos_csr_signer_";
+
+/** The signer's metrics and their registry. */
+export class SignerMetrics {
+  /** The registry to expose on /metrics. */
+  readonly registry: Registry = new Registry();
+  readonly #requests: Counter<"method" | "code">;
+  readonly #duration: Histogram<"method">;
+  readonly #issued: Counter;
+  readonly #authFailures: Counter<"reason">;
+  readonly #tokenSlots: Counter<"slot">;
+  readonly #policyRejections: Counter<"rule">;
+  readonly #limited: Counter<"reason">;
+  readonly #lastReload: Gauge;
+  readonly #reloadFailures: Counter;
+
+  /**
+   * @param expiry where the expiry gauges read their times
+   * @param build the build facts
+   * @param clock the time source for "seconds until" gauges
+   */
+  constructor(expiry: ExpirySource, build: BuildInfo, clock: () => Date = () => new Date()) {
+    const registers = [this.registry];
+    this.#requests = new Counter({
+      name: `${PREFIX}requests_total`,
+      help: "gRPC calls handled, by method and status code.",
+      labelNames: ["method", "code"],
+      registers,
+    });
+    this.#duration = new Histogram({
+      name: `${PREFIX}request_duration_seconds`,
+      help: "Time to handle a call, from request to response.",
+      labelNames: ["method"],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.#issued = new Counter({
+      name: `${PREFIX}certificates_issued_total`,
+      help: "Certificates issued to workers.",
+      registers,
+    });
+    this.#authFailures = new Counter({
+      name: `${PREFIX}auth_failures_total`,
+      help: "Calls refused for a missing or invalid token.",
+      labelNames: ["reason"],
+      registers,
+    });
+    this.#tokenSlots = new Counter({
+      name: `${PREFIX}authenticated_requests_total`,
+      help:
+        "Calls whose token matched, by token slot (position in the configuration, never the value).",
+      labelNames: ["slot"],
+      registers,
+    });
+    this.#policyRejections = new Counter({
+      name: `${PREFIX}policy_rejections_total`,
+      help: "Calls refused by the issuance policy, by rule.",
+      labelNames: ["rule"],
+      registers,
+    });
+    this.#limited = new Counter({
+      name: `${PREFIX}rate_limited_total`,
+      help: "Calls refused by an abuse limit, by limit.",
+      labelNames: ["reason"],
+      registers,
+    });
+    new Gauge({
+      name: `${PREFIX}ca_expiry_seconds`,
+      help: "Seconds until the issuing CA expires (negative once expired).",
+      registers,
+      collect() {
+        this.set((expiry.caNotAfter().getTime() - clock().getTime()) / 1000);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}serving_certificate_expiry_seconds`,
+      help: "Seconds until the serving certificate expires (negative once expired).",
+      registers,
+      collect() {
+        this.set((expiry.servingNotAfter().getTime() - clock().getTime()) / 1000);
+      },
+    });
+    this.#lastReload = new Gauge({
+      name: `${PREFIX}last_reload_success_timestamp_seconds`,
+      help: "Unix time of the last successful load of CA, tokens and serving certificate.",
+      registers,
+    });
+    this.#reloadFailures = new Counter({
+      name: `${PREFIX}reload_failures_total`,
+      help:
+        "Reloads refused because the new material was missing or invalid (the old set kept serving).",
+      registers,
+    });
+    new Gauge({
+      name: `${PREFIX}build_info`,
+      help: "Build information; the value is always 1.",
+      labelNames: ["version", "deno", "v8"],
+      registers,
+    }).set({ version: build.version, deno: build.deno, v8: build.v8 }, 1);
+  }
+
+  /**
+   * Records one call.
+   *
+   * @param outcome what happened
+   */
+  observe(outcome: CallOutcome): void {
+    this.#requests.inc({ method: outcome.method, code: outcome.code });
+    this.#duration.observe({ method: outcome.method }, outcome.seconds);
+    if (outcome.code === "OK") this.#issued.inc();
+    if (outcome.tokenSlot !== undefined) this.#tokenSlots.inc({ slot: String(outcome.tokenSlot) });
+    if (outcome.authFailure) this.#authFailures.inc({ reason: outcome.authFailure });
+    if (outcome.policyRule) this.#policyRejections.inc({ rule: outcome.policyRule });
+    if (outcome.limitReason) this.#limited.inc({ reason: outcome.limitReason });
+  }
+
+  /**
+   * Records a successful (re)load.
+   *
+   * @param at when it happened
+   */
+  reloadSucceeded(at: Date): void {
+    this.#lastReload.set(at.getTime() / 1000);
+  }
+
+  /** Records a refused reload. */
+  reloadFailed(): void {
+    this.#reloadFailures.inc();
+  }
+
+  /**
+   * Renders the exposition text.
+   *
+   * @returns Prometheus text format
+   */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
