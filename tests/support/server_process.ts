@@ -10,6 +10,10 @@ import { REPO_ROOT } from "./fixtures.ts";
 export interface ServerProcess {
   /** The port it listens on. */
   port: number;
+  /** The HTTP (health/metrics) port, when enabled. */
+  httpPort?: number;
+  /** Its process id. */
+  pid: number;
   /** Log lines so far (stderr). */
   logs: string[];
   /** Sends a signal and waits for exit; returns the exit code and all logs. */
@@ -97,8 +101,12 @@ export async function startServer(
       keep(logs, value);
     }
   })();
+  const listening = JSON.parse(logs.find((l) => l.includes('"msg":"listening"'))!);
+  const httpPort = /:(\d+)$/.exec(listening.http ?? "")?.[1];
   return {
     port,
+    httpPort: httpPort === undefined ? undefined : Number(httpPort),
+    pid: child.pid,
     logs,
     async stop(signal: Deno.Signal = "SIGTERM") {
       try {

@@ -82,7 +82,8 @@ func call(target string, creds credentials.TransportCredentials, token *string, 
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, err := grpc.DialContext(ctx, target, grpc.WithTransportCredentials(creds), grpc.WithBlock())
+	// No WithBlock: a refused connection fails the call at once (UNAVAILABLE) instead of retrying.
+	conn, err := grpc.DialContext(ctx, target, grpc.WithTransportCredentials(creds))
 	if err != nil {
 		return output{Code: "DIAL_FAILED", Details: err.Error()}
 	}
