@@ -135,6 +135,7 @@ Deno.test("rotating tokens, CA, accepted CAs and a corrupt replacement under a c
     await Deno.writeTextFile(`${dir}/token`, `${T2}\n`);
     latencies.token_removed = await pollUntil(() => single(T1), (r) => !r.ok);
     assert((await single(T2)).ok);
+    // deno-lint-ignore no-console -- the measured reload latency is reported in the test output
     console.log(
       `reload latency (ms): ${JSON.stringify(latencies)}, loop calls: ${loopResults.length}`,
     );
