@@ -1,12 +1,28 @@
 /**
  * Certificate signing requests from workers: decode, parse strictly, check the self-signature,
- * and keep only what issuance may use.
+ * and keep only what issuance may use (contract §3.1, §3.2, §3.4).
+ *
+ * Parsing is a direct walk over strict DER (`der.ts`), not a general ASN.1 library: it is the hot
+ * path of every request and it reads untrusted input, so it does exactly what PKCS#10 needs and
+ * refuses the rest.
  *
  * @module
  */
-import { x509 } from "./_x509.ts";
+import {
+  decodeOid,
+  DerError,
+  type DerValue,
+  expectTag,
+  readAll,
+  readOnly,
+  readValue,
+  TAG,
+} from "./der.ts";
+import { formatIpBytes } from "./ip_text.ts";
+import { keyTypeOfSpki } from "./key_type.ts";
+import { commonNameOf } from "./name.ts";
 import { decodePem } from "./pem.ts";
-import { derValueLength } from "./der_length.ts";
+import { parseSignatureAlgorithm, verifyX509Signature } from "./signature_algorithm.ts";
 
 /** Why a CSR was refused; every reason maps to `INVALID_ARGUMENT`. */
 export type CsrErrorReason = "decode" | "parse" | "signature";
@@ -41,7 +57,11 @@ export interface ParsedCsr {
   commonName: string;
 }
 
-const SAN_OID = "2.5.29.17";
+const OID_EXTENSION_REQUEST = "1.2.840.113549.1.9.14";
+const OID_SAN = "2.5.29.17";
+const CONTEXT_0_CONSTRUCTED = 0xa0;
+const GENERAL_NAME_DNS = 0x82;
+const GENERAL_NAME_IP = 0x87;
 
 /**
  * Parses and verifies a worker's CSR.
@@ -55,25 +75,98 @@ const SAN_OID = "2.5.29.17";
  */
 export async function parseCsr(request: Uint8Array): Promise<ParsedCsr> {
   const der = decodeFirstBlock(request);
-  if (derValueLength(der) !== der.length) {
-    throw new CsrError("parse", "failed to parse CSR: not exactly one DER value");
-  }
-  let csr: x509.Pkcs10CertificateRequest;
+  let parsed: ReturnType<typeof parseStructure>;
   try {
-    csr = new x509.Pkcs10CertificateRequest(der);
+    parsed = parseStructure(der);
   } catch (cause) {
     throw new CsrError("parse", `failed to parse CSR: ${describe(cause)}`, { cause });
   }
   let valid: boolean;
   try {
-    valid = await csr.verify();
+    valid = await verifyX509Signature(
+      parsed.spki,
+      parsed.keyType,
+      parsed.algorithm,
+      parsed.signedBytes,
+      parsed.signature,
+    );
   } catch (cause) {
     throw new CsrError("signature", `failed to verify CSR signature: ${describe(cause)}`, {
       cause,
     });
   }
   if (!valid) throw new CsrError("signature", "failed to verify CSR signature: signature mismatch");
-  return toParsedCsr(csr);
+  return {
+    subject: parsed.subject,
+    publicKey: parsed.spki,
+    dnsNames: parsed.dnsNames,
+    ipAddresses: parsed.ipAddresses,
+    commonName: parsed.commonName,
+  };
+}
+
+function parseStructure(der: Uint8Array<ArrayBuffer>) {
+  const [info, algorithmValue, signatureValue, extra] = readAll(
+    readOnly(der, TAG.sequence).content,
+  );
+  if (extra) throw new DerError("CertificationRequest has extra fields");
+  const [version, subject, spki, attributes, extraInfo] = readAll(
+    expectTag(info, TAG.sequence).content,
+  );
+  if (extraInfo) throw new DerError("CertificationRequestInfo has extra fields");
+  const versionContent = expectTag(version, TAG.integer).content;
+  if (versionContent.length !== 1 || versionContent[0] !== 0) {
+    throw new DerError("version is not 1 (0)");
+  }
+  const subjectDer = expectTag(subject, TAG.sequence).encoded;
+  const spkiDer = expectTag(spki, TAG.sequence).encoded;
+  let keyType;
+  try {
+    keyType = keyTypeOfSpki(spkiDer);
+  } catch (cause) {
+    throw new DerError(describe(cause));
+  }
+  const names = requestedNames(expectTag(attributes, CONTEXT_0_CONSTRUCTED));
+  const bits = expectTag(signatureValue, TAG.bitString).content;
+  if (bits.length < 1 || bits[0] !== 0) throw new DerError("signature BIT STRING has unused bits");
+  return {
+    subject: copy(subjectDer),
+    spki: copy(spkiDer),
+    keyType,
+    algorithm: parseSignatureAlgorithm(algorithmValue!),
+    signedBytes: copy(info!.encoded),
+    signature: bits.subarray(1),
+    commonName: commonNameOf(subjectDer),
+    ...names,
+  };
+}
+
+function requestedNames(attributes: DerValue): { dnsNames: string[]; ipAddresses: string[] } {
+  const dnsNames: string[] = [];
+  const ipAddresses: string[] = [];
+  for (const attribute of readAll(attributes.content)) {
+    const [type, values] = readAll(expectTag(attribute, TAG.sequence).content);
+    if (decodeOid(expectTag(type, TAG.oid).content) !== OID_EXTENSION_REQUEST) continue;
+    for (const extensions of readAll(expectTag(values, TAG.set).content)) {
+      for (const extension of readAll(expectTag(extensions, TAG.sequence).content)) {
+        const fields = readAll(expectTag(extension, TAG.sequence).content);
+        if (decodeOid(expectTag(fields[0], TAG.oid).content) !== OID_SAN) continue;
+        const value = expectTag(fields[fields.length - 1], TAG.octetString).content;
+        const { value: generalNames, next } = readValue(value);
+        if (next !== value.length) throw new DerError("trailing bytes in subjectAltName");
+        for (const name of readAll(expectTag(generalNames, TAG.sequence).content)) {
+          if (name.tag === GENERAL_NAME_DNS) dnsNames.push(ia5(name.content));
+          if (name.tag === GENERAL_NAME_IP) ipAddresses.push(formatIpBytes(name.content));
+        }
+      }
+    }
+  }
+  return { dnsNames, ipAddresses };
+}
+
+function ia5(content: Uint8Array): string {
+  for (const byte of content) if (byte > 0x7f) throw new DerError("dNSName is not IA5 (ASCII)");
+  return String.fromCharCode(...content);
 }
 
 function decodeFirstBlock(request: Uint8Array): Uint8Array<ArrayBuffer> {
@@ -94,25 +187,8 @@ function decodeFirstBlock(request: Uint8Array): Uint8Array<ArrayBuffer> {
   return first.der;
 }
 
-function toParsedCsr(csr: x509.Pkcs10CertificateRequest): ParsedCsr {
-  const dnsNames: string[] = [];
-  const ipAddresses: string[] = [];
-  const san = csr.extensions.find((e) => e.type === SAN_OID);
-  if (san instanceof x509.SubjectAlternativeNameExtension) {
-    for (const name of san.names.items) {
-      if (name.type === "dns") dnsNames.push(name.value);
-      if (name.type === "ip") ipAddresses.push(name.value);
-    }
-  } else if (san) {
-    throw new CsrError("parse", "failed to parse CSR: malformed subjectAltName extension");
-  }
-  return {
-    subject: new Uint8Array(csr.subjectName.toArrayBuffer()),
-    publicKey: new Uint8Array(csr.publicKey.rawData),
-    dnsNames,
-    ipAddresses,
-    commonName: csr.subjectName.getField("CN")[0] ?? "",
-  };
+function copy(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes.slice();
 }
 
 function describe(error: unknown): string {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { AsnConvert, ECParameters, SubjectPublicKeyInfo } from "./_x509.ts";
+import { decodeOid, expectTag, readAll, readOnly, TAG } from "./der.ts";
 
 /** A key type we can sign with and accept in CSRs. */
 export type KeyType = "Ed25519" | "ECDSA-P256" | "ECDSA-P384" | "RSA";
@@ -52,12 +52,14 @@ export function keyTypeFromOids(algorithmOid: string, curveOid?: string): KeyTyp
  * @param spki SubjectPublicKeyInfo DER
  * @returns the key type
  * @throws {TypeError} when the algorithm or curve is not supported
+ * @throws {DerError} when the DER is malformed
  */
-export function keyTypeOfSpki(spki: Uint8Array<ArrayBuffer>): KeyType {
-  const info = AsnConvert.parse(spki, SubjectPublicKeyInfo);
-  const { algorithm, parameters } = info.algorithm;
-  const curve = algorithm === OID_EC_PUBLIC_KEY && parameters
-    ? AsnConvert.parse(parameters, ECParameters).namedCurve
+export function keyTypeOfSpki(spki: Uint8Array): KeyType {
+  const [algorithmId] = readAll(readOnly(spki, TAG.sequence).content);
+  const [oid, parameters] = readAll(expectTag(algorithmId, TAG.sequence).content);
+  const algorithm = decodeOid(expectTag(oid, TAG.oid).content);
+  const curve = algorithm === OID_EC_PUBLIC_KEY && parameters?.tag === TAG.oid
+    ? decodeOid(parameters.content)
     : undefined;
   return keyTypeFromOids(algorithm, curve);
 }

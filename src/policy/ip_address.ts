@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { formatIpBytes, parseIpBytes } from "../pki/ip_text.ts";
 
 /** A parsed address: 4 or 16 bytes. */
 export type IpBytes = Uint8Array;
@@ -27,10 +28,8 @@ export interface CidrRange {
  * @returns 4 bytes for IPv4 (also for IPv4-mapped IPv6), 16 for IPv6; `undefined` if invalid
  */
 export function parseIp(text: string): IpBytes | undefined {
-  const v4 = parseIpv4(text);
-  if (v4) return v4;
-  const v6 = parseIpv6(text);
-  if (!v6) return undefined;
+  const v6 = parseIpBytes(text);
+  if (!v6 || v6.length === 4) return v6;
   const mapped = v6.subarray(0, 10).every((b) => b === 0) && v6[10] === 0xff && v6[11] === 0xff;
   return mapped ? v6.slice(12) : v6;
 }
@@ -79,16 +78,13 @@ export function ipEquals(a: IpBytes, b: IpBytes): boolean {
 }
 
 /**
- * Formats address bytes as text (IPv6 in full hexadecimal groups, compressed by the URL parser).
+ * Formats address bytes as text (RFC 5952 for IPv6).
  *
  * @param bytes 4 or 16 bytes
  * @returns the address text
  */
 export function formatIp(bytes: IpBytes): string {
-  if (bytes.length === 4) return bytes.join(".");
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
-  return new URL(`http://[${groups.join(":")}]/`).hostname.slice(1, -1);
+  return formatIpBytes(bytes);
 }
 
 function mask(bytes: IpBytes, prefix: number): IpBytes {
@@ -96,45 +92,4 @@ function mask(bytes: IpBytes, prefix: number): IpBytes {
     const keep = Math.max(0, Math.min(8, prefix - i * 8));
     return b & (0xff << (8 - keep)) & 0xff;
   });
-}
-
-function parseIpv4(text: string): IpBytes | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4) return undefined;
-  const bytes = new Uint8Array(4);
-  for (const [i, part] of parts.entries()) {
-    if (!/^(0|[1-9]\d{0,2})$/.test(part) || Number(part) > 255) return undefined;
-    bytes[i] = Number(part);
-  }
-  return bytes;
-}
-
-function parseIpv6(text: string): IpBytes | undefined {
-  if (!/^[0-9a-fA-F:.]+$/.test(text)) return undefined;
-  let hexText = text;
-  if (text.includes(".")) {
-    // An embedded IPv4 tail (::ffff:1.2.3.4) becomes its two hexadecimal groups.
-    const cut = text.lastIndexOf(":");
-    const v4 = parseIpv4(text.slice(cut + 1));
-    if (!v4) return undefined;
-    const hex = (hi: number, lo: number) => ((hi << 8) | lo).toString(16);
-    hexText = `${text.slice(0, cut + 1)}${hex(v4[0]!, v4[1]!)}:${hex(v4[2]!, v4[3]!)}`;
-  }
-  const halves = hexText.split("::");
-  if (halves.length > 2) return undefined;
-  const split = (half: string) => (half === "" ? [] : half.split(":"));
-  const head = split(halves[0]!);
-  const rest = halves.length === 2 ? split(halves[1]!) : [];
-  if ([...head, ...rest].some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
-  const explicit = head.length + rest.length;
-  if (halves.length === 1 ? explicit !== 8 : explicit > 7) return undefined;
-  const groups = [...head, ...new Array(8 - explicit).fill("0"), ...rest].map((g) =>
-    parseInt(g, 16)
-  );
-  const bytes = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    bytes[2 * i] = g >> 8;
-    bytes[2 * i + 1] = g & 0xff;
-  });
-  return bytes;
 }

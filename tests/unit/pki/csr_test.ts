@@ -56,7 +56,7 @@ const refusals: {
       return encode(encodePem("CERTIFICATE REQUEST", new Uint8Array([...der, 0, 0])));
     },
     reason: "parse",
-    message: "not exactly one DER value",
+    message: "trailing bytes",
   },
   {
     name: "a truncated DER",

@@ -1,5 +1,4 @@
 import { buildAcceptedCas } from "../../../src/pki/accepted_cas.ts";
-import { derValueLength } from "../../../src/pki/der_length.ts";
 import { decodePem, encodePem } from "../../../src/pki/pem.ts";
 import { buildSerial, SERIAL_BYTES } from "../../../src/pki/serial.ts";
 import { buildValidity, checkLifetime } from "../../../src/pki/validity.ts";
@@ -21,14 +20,6 @@ Deno.test("decodePem() refuses a block closed by another label", () => {
     SyntaxError,
     "closed by END B",
   );
-});
-
-Deno.test("derValueLength() measures short and long forms and refuses malformed headers", () => {
-  assertEquals(derValueLength(new Uint8Array([0x30, 0x01, 0x00])), 3);
-  assertEquals(derValueLength(new Uint8Array([0x30, 0x81, 0x80, ...new Uint8Array(128)])), 131);
-  assertEquals(derValueLength(new Uint8Array([0x30, 0x81, 0x05, 1, 2, 3, 4, 5])), undefined); // not minimal
-  assertEquals(derValueLength(new Uint8Array([0x30, 0x80, 0x00, 0x00])), undefined); // indefinite
-  assertEquals(derValueLength(new Uint8Array([0x30, 0x84, 0xff, 0xff, 0xff, 0xff])), undefined); // too long
 });
 
 Deno.test("buildSerial() strips leading zero bytes and refuses zero (contract §3.6)", () => {

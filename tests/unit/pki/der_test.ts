@@ -1,0 +1,104 @@
+import {
+  decodeOid,
+  DerError,
+  encode,
+  encodeOid,
+  encodeUnsignedInteger,
+  readOnly,
+  readValue,
+  TAG,
+} from "../../../src/pki/der.ts";
+import { derToP1363, p1363ToDer } from "../../../src/pki/ecdsa_signature.ts";
+import { formatIpBytes, parseIpBytes } from "../../../src/pki/ip_text.ts";
+import { assertEquals, assertThrows } from "../../support/assert.ts";
+
+const bytes = (...b: number[]) => new Uint8Array(b);
+
+Deno.test("readValue() reads short and long lengths", () => {
+  assertEquals(readValue(bytes(0x30, 0x01, 0x00)).next, 3);
+  const long = new Uint8Array([0x04, 0x81, 0x80, ...new Uint8Array(128)]);
+  assertEquals(readValue(long).value.content.length, 128);
+});
+
+const malformed: [string, Uint8Array, string][] = [
+  ["indefinite length", bytes(0x30, 0x80, 0x00, 0x00), "indefinite length"],
+  ["non-minimal long form", bytes(0x04, 0x81, 0x05, 1, 2, 3, 4, 5), "non-minimal length"],
+  [
+    "leading zero length byte",
+    bytes(0x04, 0x82, 0x00, 0x85, ...new Uint8Array(0x85)),
+    "non-minimal length",
+  ],
+  ["length past the end", bytes(0x04, 0x05, 1, 2), "runs past the end"],
+  ["giant length", bytes(0x30, 0x84, 0xff, 0xff, 0xff, 0xff), "runs past the end"],
+  ["length of 5 bytes", bytes(0x30, 0x85, 1, 1, 1, 1, 1), "length of 5 bytes"],
+  ["multi-byte tag", bytes(0x1f, 0x81, 0x00), "multi-byte tag"],
+  ["truncated header", bytes(0x30), "truncated"],
+];
+
+for (const [name, input, message] of malformed) {
+  Deno.test(`readValue() refuses ${name}`, () => {
+    assertThrows(() => readValue(input), DerError, message);
+  });
+}
+
+Deno.test("readOnly() refuses trailing bytes and a wrong tag", () => {
+  assertThrows(() => readOnly(bytes(0x30, 0x00, 0x00), TAG.sequence), DerError, "1 trailing bytes");
+  assertThrows(() => readOnly(bytes(0x31, 0x00), TAG.sequence), DerError, "expected tag 0x30");
+});
+
+Deno.test("encode() and encodeOid() produce what openssl reads back", async () => {
+  const der = encode(
+    TAG.sequence,
+    encodeOid("1.2.840.113549.1.9.14"),
+    encodeOid("2.5.29.17"),
+    encode(TAG.octetString, new Uint8Array(300)),
+  );
+  const dir = await Deno.makeTempDir();
+  await Deno.writeFile(`${dir}/x.der`, der);
+  const out = await new Deno.Command("openssl", {
+    args: ["asn1parse", "-inform", "DER", "-in", `${dir}/x.der`],
+  }).output();
+  const text = new TextDecoder().decode(out.stdout);
+  assertEquals(
+    /:Extension Request/.test(text) && /:X509v3 Subject Alternative Name/.test(text) &&
+      /l= 300/.test(text),
+    true,
+    text,
+  );
+  assertEquals(decodeOid(readValue(encodeOid("2.999.1")).value.content), "2.999.1");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("encodeUnsignedInteger() is minimal and positive", () => {
+  assertEquals(encodeUnsignedInteger(bytes(0, 0, 0x7f)), bytes(2, 1, 0x7f));
+  assertEquals(encodeUnsignedInteger(bytes(0x80)), bytes(2, 2, 0, 0x80));
+  assertEquals(encodeUnsignedInteger(bytes(0, 0)), bytes(2, 1, 0));
+});
+
+Deno.test("p1363ToDer() and derToP1363() round-trip, refusing oversized values", () => {
+  const raw = crypto.getRandomValues(new Uint8Array(64));
+  raw[0] = 0x80;
+  raw[32] = 0x00;
+  assertEquals(derToP1363(p1363ToDer(raw), 32), raw);
+  assertThrows(
+    () => derToP1363(p1363ToDer(crypto.getRandomValues(new Uint8Array(96))), 32),
+    DerError,
+    "too large",
+  );
+});
+
+Deno.test("formatIpBytes() follows RFC 5952 and parseIpBytes() reads it back", () => {
+  for (
+    const [text, expected] of [
+      ["2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"],
+      ["0:0:0:0:0:0:0:1", "::1"],
+      ["fe80::", "fe80::"],
+      ["1:0:2:0:3:0:4:0", "1:0:2:0:3:0:4:0"],
+      ["::ffff:10.1.2.3", "::ffff:a01:203"],
+    ]
+  ) {
+    assertEquals(formatIpBytes(parseIpBytes(text!)!), expected);
+  }
+  assertEquals(parseIpBytes("::ffff:10.1.2.3")!.length, 16);
+  assertEquals(parseIpBytes("10.1.2.3"), bytes(10, 1, 2, 3));
+});
