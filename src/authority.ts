@@ -13,6 +13,7 @@ import { parseCsr } from "./pki/csr.ts";
 import { buildIssuingCa, type IssuingCa, signLeaf } from "./pki/issuing_ca.ts";
 import { buildLeafTemplate } from "./pki/leaf_template.ts";
 import { encodePem } from "./pki/pem.ts";
+import { formatName } from "./pki/name.ts";
 import { randomSerial } from "./pki/serial.ts";
 import { buildValidity, DEFAULT_LIFETIME_MS } from "./pki/validity.ts";
 import {
@@ -125,9 +126,9 @@ export async function issueCertificate(
   const certificate = await signLeaf(authority.issuingCa, template);
   return {
     caPem: authority.acceptedCas.pem,
-    certificatePem: encodePem("CERTIFICATE", new Uint8Array(certificate.rawData)),
+    certificatePem: encodePem("CERTIFICATE", certificate),
     serial: template.serial,
-    subject: certificate.subject,
+    subject: formatName(template.subject),
     commonName: parsed.commonName,
     dnsNames: template.dnsNames,
     ipAddresses: template.ipAddresses,

@@ -30,7 +30,7 @@ const CA_WARNING_MS = 30 * 24 * 60 * 60 * 1000;
  * @param port the bound gRPC port
  * @param httpPort the bound HTTP port, when enabled
  * @param now the current time
- * @returns the lines, the summary first
+ * @returns the lines: warnings first, the `listening` summary last (it announces readiness)
  */
 export function buildStartupSummary(
   config: Config,
@@ -41,7 +41,7 @@ export function buildStartupSummary(
 ): SummaryLine[] {
   const { authority, serving } = material;
   const ca = authority.issuingCa.certificate;
-  const lines: SummaryLine[] = [{
+  const summary: SummaryLine = {
     level: "info",
     message: "listening",
     fields: {
@@ -66,7 +66,8 @@ export function buildStartupSummary(
         ? "off"
         : `${config.limits.ratePerSecond}/s burst ${config.limits.burst} per address`,
     },
-  }];
+  };
+  const lines: SummaryLine[] = [];
   if (ca.notAfter.getTime() - now.getTime() < CA_WARNING_MS) {
     lines.push({
       level: "warn",
@@ -102,7 +103,7 @@ export function buildStartupSummary(
       fields: {},
     });
   }
-  return lines;
+  return [...lines, summary];
 }
 
 function describePolicy(config: Config): string {

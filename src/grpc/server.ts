@@ -7,7 +7,7 @@ import { loadPackageDefinition, Server } from "@grpc/grpc-js";
 import type { ServiceDefinition } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { fileURLToPath } from "node:url";
-import { avoidServerGoaway } from "./goaway_workaround.ts";
+import { trackSessions } from "./http2_sessions.ts";
 import { healthService, type HealthSource } from "./health_service.ts";
 import { ReplaceableTlsCredentials, type ServingTls } from "./tls_credentials.ts";
 import { type CertificateServiceDeps, createCertificateHandler } from "./security_service.ts";
@@ -69,14 +69,13 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
     "grpc.max_connection_idle_ms": options.connectionIdleTimeoutMs ?? 60_000,
   });
   let activeCalls = 0;
-  let drained: (() => void) | undefined;
   const handler = createCertificateHandler(options);
   server.addService(securityService(), {
     Certificate(call: Parameters<typeof handler>[0], callback: Parameters<typeof handler>[1]) {
       activeCalls++;
       handler(call, (...answer) => {
         callback(...answer);
-        if (--activeCalls === 0) drained?.();
+        activeCalls--;
       });
     },
   });
@@ -98,7 +97,7 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
       (error, bound) => error ? reject(error) : resolve(bound),
     );
   });
-  avoidServerGoaway(server);
+  const streams = trackSessions(server);
   return {
     port,
     updateTls(tls) {
@@ -106,14 +105,13 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
     },
     async shutdown(graceMs) {
       server.unbind(address.replace(/:0$/, `:${port}`));
-      if (activeCalls > 0) {
-        const { promise, resolve } = Promise.withResolvers<void>();
-        drained = resolve;
-        const timer = setTimeout(resolve, graceMs);
-        await promise;
-        clearTimeout(timer);
-      }
-      return activeCalls;
+      // Wait until every handled call's answer has been written (its stream closed), not only
+      // until the handlers returned: the process exits next.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+      await Promise.race([streams.idle(), expired]);
+      clearTimeout(timer);
+      return Math.max(activeCalls, streams.openStreams);
     },
     get activeCalls() {
       return activeCalls;

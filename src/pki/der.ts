@@ -166,7 +166,7 @@ export function decodeOid(content: Uint8Array): string {
  * @param parts the contents, concatenated
  * @returns the encoding
  */
-export function encode(tag: number, ...parts: Uint8Array[]): Uint8Array {
+export function encode(tag: number, ...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   let length = 0;
   for (const part of parts) length += part.length;
   const header = length < 0x80 ? [tag, length] : [tag, ...lengthOctets(length)];
@@ -192,7 +192,7 @@ function lengthOctets(length: number): number[] {
  * @param oid e.g. `2.5.29.17`
  * @returns the full encoding (tag, length, contents)
  */
-export function encodeOid(oid: string): Uint8Array {
+export function encodeOid(oid: string): Uint8Array<ArrayBuffer> {
   const [a = 0, b = 0, ...rest] = oid.split(".").map(Number);
   const bytes: number[] = [];
   for (const arc of [a * 40 + b, ...rest]) {
@@ -211,7 +211,7 @@ export function encodeOid(oid: string): Uint8Array {
  * @param magnitude the unsigned value's bytes
  * @returns the full encoding
  */
-export function encodeUnsignedInteger(magnitude: Uint8Array): Uint8Array {
+export function encodeUnsignedInteger(magnitude: Uint8Array): Uint8Array<ArrayBuffer> {
   let start = 0;
   while (start < magnitude.length - 1 && magnitude[start] === 0) start++;
   const trimmed = magnitude.subarray(start);
@@ -229,7 +229,7 @@ export function encodeUnsignedInteger(magnitude: Uint8Array): Uint8Array {
  * @param parts the arrays
  * @returns one array
  */
-export function concat(...parts: Uint8Array[]): Uint8Array {
+export function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   let length = 0;
   for (const part of parts) length += part.length;
   const out = new Uint8Array(length);

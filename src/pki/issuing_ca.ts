@@ -7,9 +7,16 @@
 import { AsnConvert, SubjectPublicKeyInfo, x509 } from "./_x509.ts";
 import { decodePem, encodePem } from "./pem.ts";
 import { importSigningKey, parsePrivateKey } from "./private_key.ts";
-import { type KeyType, keyTypeOfSpki, signParams } from "./key_type.ts";
+import { type KeyType, keyTypeOfSpki } from "./key_type.ts";
 import { keyMatchesCertificate } from "./key_match.ts";
 import type { LeafTemplate } from "./leaf_template.ts";
+import {
+  buildIssuerProfile,
+  encodeCertificate,
+  encodeTbsCertificate,
+  type IssuerProfile,
+} from "./certificate_der.ts";
+import { signatureAlgorithmFor, signForX509 } from "./signature_algorithm.ts";
 
 /** A loaded, checked issuing CA. Build it with {@linkcode buildIssuingCa}. */
 export interface IssuingCa {
@@ -25,6 +32,8 @@ export interface IssuingCa {
   keyIdentifier: Uint8Array<ArrayBuffer>;
   /** SHA-256 fingerprint of the CA certificate, hex, for logs and audit. */
   fingerprint: string;
+  /** The CA's share of every certificate it issues, encoded once. */
+  profile: IssuerProfile;
 }
 
 /** Why CA material was refused. */
@@ -43,7 +52,6 @@ export class CaMaterialError extends Error {
   }
 }
 
-const SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
 const SKI_OID = "2.5.29.14";
 const BASIC_CONSTRAINTS_OID = "2.5.29.19";
 
@@ -78,13 +86,19 @@ export async function buildIssuingCa(certificatePem: string, keyPem: string): Pr
     throw new CaMaterialError("key", "Cannot load CA key: it does not match the CA certificate");
   }
   const der = new Uint8Array(certificate.rawData);
+  const keyIdentifier = await keyIdentifierOf(certificate);
   return {
     certificate,
     certificatePem: encodePem("CERTIFICATE", der),
     keyType,
     signingKey,
-    keyIdentifier: await keyIdentifierOf(certificate),
+    keyIdentifier,
     fingerprint: new Uint8Array(await crypto.subtle.digest("SHA-256", der)).toHex(),
+    profile: buildIssuerProfile(
+      new Uint8Array(certificate.subjectName.toArrayBuffer()),
+      signatureAlgorithmFor(keyType).identifier,
+      keyIdentifier,
+    ),
   };
 }
 
@@ -95,35 +109,15 @@ export async function buildIssuingCa(certificatePem: string, keyPem: string): Pr
  *
  * @param ca the issuing CA
  * @param template the certificate content
- * @returns the issued certificate
+ * @returns the issued certificate, DER
  */
-export function signLeaf(ca: IssuingCa, template: LeafTemplate): Promise<x509.X509Certificate> {
-  const subject = new x509.Name(template.subject);
-  const extensions: x509.Extension[] = [
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-    new x509.ExtendedKeyUsageExtension([SERVER_AUTH]),
-    new x509.AuthorityKeyIdentifierExtension(ca.keyIdentifier.toHex()),
-  ];
-  const names: x509.JsonGeneralName[] = [
-    ...template.dnsNames.map((value) => ({ type: "dns" as const, value })),
-    ...template.ipAddresses.map((value) => ({ type: "ip" as const, value })),
-  ];
-  if (names.length > 0) {
-    // RFC 5280 §4.2.1.6: the SAN extension is critical when the subject is empty.
-    const critical = subject.toJSON().length === 0;
-    extensions.push(new x509.SubjectAlternativeNameExtension(names, critical));
-  }
-  return x509.X509CertificateGenerator.create({
-    serialNumber: template.serial,
-    subject,
-    issuer: ca.certificate.subjectName,
-    notBefore: template.validity.notBefore,
-    notAfter: template.validity.notAfter,
-    publicKey: template.publicKey,
-    signingKey: ca.signingKey,
-    signingAlgorithm: signParams(ca.keyType),
-    extensions,
-  });
+export async function signLeaf(
+  ca: IssuingCa,
+  template: LeafTemplate,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const tbs = encodeTbsCertificate(ca.profile, template);
+  const signature = await signForX509(ca.signingKey, ca.keyType, tbs);
+  return encodeCertificate(tbs, ca.profile.signatureAlgorithm, signature);
 }
 
 function parseCaCertificate(pem: string): x509.X509Certificate {

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { AsnConvert, AsnName, RelativeDistinguishedName } from "./_x509.ts";
+import { removeOrganization } from "./name.ts";
 import type { ParsedCsr } from "./csr.ts";
 import type { Validity } from "./validity.ts";
 
@@ -28,8 +28,6 @@ export interface LeafTemplate {
   ipAddresses: string[];
 }
 
-const ORGANIZATION_OID = "2.5.4.10";
-
 /**
  * Builds the template for a worker certificate from its verified CSR.
  *
@@ -45,27 +43,10 @@ export function buildLeafTemplate(
 ): LeafTemplate {
   return {
     serial,
-    subject: removeOrganization(csr.subject),
+    subject: removeOrganization(csr.subject) as Uint8Array<ArrayBuffer>,
     publicKey: csr.publicKey,
     validity,
     dnsNames: [...csr.dnsNames],
     ipAddresses: [...csr.ipAddresses],
   };
-}
-
-/**
- * Removes every Organization attribute from a DER Name, keeping the other attributes and their
- * original string encodings, and dropping RDNs left empty.
- *
- * @param subject a DER-encoded Name
- * @returns the DER-encoded Name without Organization
- */
-export function removeOrganization(subject: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
-  const name = AsnConvert.parse(subject, AsnName);
-  const kept = new AsnName();
-  for (const rdn of name) {
-    const attributes = rdn.filter((attribute) => attribute.type !== ORGANIZATION_OID);
-    if (attributes.length > 0) kept.push(new RelativeDistinguishedName(attributes));
-  }
-  return new Uint8Array(AsnConvert.serialize(kept));
 }

@@ -13,6 +13,7 @@ import { generateParams, keyTypeOfSpki } from "./key_type.ts";
 import { keyMatchesCertificate } from "./key_match.ts";
 import { importSigningKey, parsePrivateKey } from "./private_key.ts";
 import { decodePem } from "./pem.ts";
+import { buildCommonNameSubject } from "./name.ts";
 import { encodePem } from "./pem.ts";
 import { randomSerial } from "./serial.ts";
 import { buildValidity } from "./validity.ts";
@@ -85,7 +86,7 @@ export async function issueServingCertificate(
   });
   const certificate = await signLeaf(ca, {
     serial: randomSerial(),
-    subject: new Uint8Array(new x509.Name([{ CN: [commonName] }]).toArrayBuffer()),
+    subject: buildCommonNameSubject(commonName) as Uint8Array<ArrayBuffer>,
     publicKey: new Uint8Array(await crypto.subtle.exportKey("spki", keys.publicKey)),
     validity,
     dnsNames: names.dnsNames,
@@ -93,7 +94,7 @@ export async function issueServingCertificate(
   });
   const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", keys.privateKey));
   return {
-    certificatePem: encodePem("CERTIFICATE", new Uint8Array(certificate.rawData)),
+    certificatePem: encodePem("CERTIFICATE", certificate),
     keyPem: encodePem("PRIVATE KEY", pkcs8),
     names,
     notAfter: validity.notAfter,

@@ -43,9 +43,9 @@ async function run(
 }
 
 async function build(source: string): Promise<string> {
-  // The program imports "<name>/security", where <name> is the file name without `_client.go`.
+  // A client imports "<name>/security", where <name> is its file name without `_client.go`.
   const file = source.split("/").pop()!;
-  const name = file.replace(/_client\.go$/, "");
+  const name = file.replace(/(_client)?\.go$/, "");
   const gopath = await Deno.makeTempDir({ prefix: `go-${name}-` });
   const pkg = `${gopath}/src/${name}`;
   await Deno.mkdir(`${pkg}/security`, { recursive: true });

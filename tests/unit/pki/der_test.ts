@@ -10,6 +10,7 @@ import {
 } from "../../../src/pki/der.ts";
 import { derToP1363, p1363ToDer } from "../../../src/pki/ecdsa_signature.ts";
 import { formatIpBytes, parseIpBytes } from "../../../src/pki/ip_text.ts";
+import { encodeTime } from "../../../src/pki/certificate_der.ts";
 import { assertEquals, assertThrows } from "../../support/assert.ts";
 
 const bytes = (...b: number[]) => new Uint8Array(b);
@@ -101,4 +102,16 @@ Deno.test("formatIpBytes() follows RFC 5952 and parseIpBytes() reads it back", (
   }
   assertEquals(parseIpBytes("::ffff:10.1.2.3")!.length, 16);
   assertEquals(parseIpBytes("10.1.2.3"), bytes(10, 1, 2, 3));
+});
+
+Deno.test("encodeTime() writes UTCTime through 2049 and GeneralizedTime from 2050 (RFC 5280)", () => {
+  const text = (date: string) =>
+    new TextDecoder().decode(readValue(encodeTime(new Date(date))).value.content);
+  assertEquals(text("2049-12-31T23:59:59.999Z"), "491231235959Z");
+  assertEquals(readValue(encodeTime(new Date("2049-12-31T23:59:59Z"))).value.tag, TAG.utcTime);
+  assertEquals(text("2050-01-01T00:00:00Z"), "20500101000000Z");
+  assertEquals(
+    readValue(encodeTime(new Date("2050-01-01T00:00:00Z"))).value.tag,
+    TAG.generalizedTime,
+  );
 });
