@@ -49,7 +49,7 @@ export function buildStartupSummary(
       port,
       http: httpPort === undefined ? "off" : `${config.http!.hostname}:${httpPort}`,
       ca_source: config.ca.kind === "bundle" ? "secrets bundle" : "files",
-      ca_subject: ca.subject,
+      ca_subject: ca.subjectText,
       ca_not_after: ca.notAfter.toISOString(),
       ca_key_type: authority.issuingCa.keyType,
       ca_fingerprint: authority.issuingCa.fingerprint,

@@ -7,13 +7,13 @@
  *
  * @module
  */
-import { x509 } from "./_x509.ts";
+import { parseCertificate, type ParsedCertificate } from "./certificate.ts";
 import { decodePem, encodePem } from "./pem.ts";
 
 /** The accepted CA bundle, ready to send. */
 export interface AcceptedCas {
   /** The certificates, accepted ones first and the issuing CA last, without duplicates. */
-  certificates: x509.X509Certificate[];
+  certificates: ParsedCertificate[];
   /** Their PEM concatenation, newline-terminated: the response's `ca` field. */
   pem: string;
 }
@@ -24,7 +24,8 @@ export interface AcceptedCas {
  * @param issuingCaPem the issuing CA certificate, PEM
  * @param acceptedPem an optional PEM bundle of further accepted CAs (for rotation)
  * @returns the bundle, issuing CA last
- * @throws {TypeError} when the extra bundle holds a block that is not a parsable certificate
+ * @throws {TypeError} when the extra bundle holds a block that is not a certificate
+ * @throws {DerError} when a certificate is malformed
  */
 export function buildAcceptedCas(issuingCaPem: string, acceptedPem = ""): AcceptedCas {
   const issuing = decodePem(issuingCaPem).find((b) => b.label === "CERTIFICATE");
@@ -41,7 +42,7 @@ export function buildAcceptedCas(issuingCaPem: string, acceptedPem = ""): Accept
   byDer.set(issuing.der.toBase64(), issuing.der);
   const ders = [...byDer.values()];
   return {
-    certificates: ders.map((der) => new x509.X509Certificate(der)),
+    certificates: ders.map(parseCertificate),
     pem: ders.map((der) => encodePem("CERTIFICATE", der)).join(""),
   };
 }

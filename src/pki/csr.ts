@@ -8,17 +8,8 @@
  *
  * @module
  */
-import {
-  decodeOid,
-  DerError,
-  type DerValue,
-  expectTag,
-  readAll,
-  readOnly,
-  readValue,
-  TAG,
-} from "./der.ts";
-import { formatIpBytes } from "./ip_text.ts";
+import { decodeOid, DerError, type DerValue, expectTag, readAll, readOnly, TAG } from "./der.ts";
+import { type GeneralNames, parseGeneralNames } from "./general_names.ts";
 import { keyTypeOfSpki } from "./key_type.ts";
 import { commonNameOf } from "./name.ts";
 import { decodePem } from "./pem.ts";
@@ -60,8 +51,6 @@ export interface ParsedCsr {
 const OID_EXTENSION_REQUEST = "1.2.840.113549.1.9.14";
 const OID_SAN = "2.5.29.17";
 const CONTEXT_0_CONSTRUCTED = 0xa0;
-const GENERAL_NAME_DNS = 0x82;
-const GENERAL_NAME_IP = 0x87;
 
 /**
  * Parses and verifies a worker's CSR.
@@ -141,9 +130,8 @@ function parseStructure(der: Uint8Array<ArrayBuffer>) {
   };
 }
 
-function requestedNames(attributes: DerValue): { dnsNames: string[]; ipAddresses: string[] } {
-  const dnsNames: string[] = [];
-  const ipAddresses: string[] = [];
+function requestedNames(attributes: DerValue): GeneralNames {
+  const names: GeneralNames = { dnsNames: [], ipAddresses: [] };
   for (const attribute of readAll(attributes.content)) {
     const [type, values] = readAll(expectTag(attribute, TAG.sequence).content);
     if (decodeOid(expectTag(type, TAG.oid).content) !== OID_EXTENSION_REQUEST) continue;
@@ -151,22 +139,15 @@ function requestedNames(attributes: DerValue): { dnsNames: string[]; ipAddresses
       for (const extension of readAll(expectTag(extensions, TAG.sequence).content)) {
         const fields = readAll(expectTag(extension, TAG.sequence).content);
         if (decodeOid(expectTag(fields[0], TAG.oid).content) !== OID_SAN) continue;
-        const value = expectTag(fields[fields.length - 1], TAG.octetString).content;
-        const { value: generalNames, next } = readValue(value);
-        if (next !== value.length) throw new DerError("trailing bytes in subjectAltName");
-        for (const name of readAll(expectTag(generalNames, TAG.sequence).content)) {
-          if (name.tag === GENERAL_NAME_DNS) dnsNames.push(ia5(name.content));
-          if (name.tag === GENERAL_NAME_IP) ipAddresses.push(formatIpBytes(name.content));
-        }
+        const found = parseGeneralNames(
+          expectTag(fields[fields.length - 1], TAG.octetString).content,
+        );
+        names.dnsNames.push(...found.dnsNames);
+        names.ipAddresses.push(...found.ipAddresses);
       }
     }
   }
-  return { dnsNames, ipAddresses };
-}
-
-function ia5(content: Uint8Array): string {
-  for (const byte of content) if (byte > 0x7f) throw new DerError("dNSName is not IA5 (ASCII)");
-  return String.fromCharCode(...content);
+  return names;
 }
 
 function decodeFirstBlock(request: Uint8Array): Uint8Array<ArrayBuffer> {

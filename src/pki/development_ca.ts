@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { x509 } from "./_x509.ts";
 import { generateParams } from "./key_type.ts";
 import { encodePem } from "./pem.ts";
 import { randomSerial } from "./serial.ts";
@@ -28,6 +27,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * @returns the CA and a random token
  */
 export async function createDevelopmentMaterial(now: Date): Promise<DevelopmentMaterial> {
+  // Loaded here only: the generic X.509 library costs ~20 MB that `serve` does not need.
+  const { x509 } = await import("./_x509.ts");
   const keys = await crypto.subtle.generateKey(generateParams("Ed25519"), true, [
     "sign",
     "verify",

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { AsnConvert, SubjectPublicKeyInfo, x509 } from "./_x509.ts";
+import { expectTag, readAll, readOnly, TAG } from "./der.ts";
+import { parseCertificate, type ParsedCertificate } from "./certificate.ts";
 import { decodePem, encodePem } from "./pem.ts";
 import { importSigningKey, parsePrivateKey } from "./private_key.ts";
 import { type KeyType, keyTypeOfSpki } from "./key_type.ts";
@@ -21,7 +22,7 @@ import { signatureAlgorithmFor, signForX509 } from "./signature_algorithm.ts";
 /** A loaded, checked issuing CA. Build it with {@linkcode buildIssuingCa}. */
 export interface IssuingCa {
   /** The CA certificate. */
-  certificate: x509.X509Certificate;
+  certificate: ParsedCertificate;
   /** The CA certificate as PEM (newline-terminated). */
   certificatePem: string;
   /** The CA key type; it decides the signature algorithm of everything we issue. */
@@ -52,9 +53,6 @@ export class CaMaterialError extends Error {
   }
 }
 
-const SKI_OID = "2.5.29.14";
-const BASIC_CONSTRAINTS_OID = "2.5.29.19";
-
 /**
  * Builds an issuing CA from PEM text, refusing material a worker could not use: a certificate that
  * is not a CA, or a key that does not belong to it.
@@ -68,7 +66,7 @@ export async function buildIssuingCa(certificatePem: string, keyPem: string): Pr
   const certificate = parseCaCertificate(certificatePem);
   let keyType: KeyType;
   try {
-    keyType = keyTypeOfSpki(new Uint8Array(certificate.publicKey.rawData));
+    keyType = keyTypeOfSpki(certificate.publicKey);
   } catch (cause) {
     throw new CaMaterialError("certificate", (cause as Error).message, { cause });
   }
@@ -82,10 +80,10 @@ export async function buildIssuingCa(certificatePem: string, keyPem: string): Pr
   } catch (cause) {
     throw new CaMaterialError("key", `Cannot load CA key: ${(cause as Error).message}`, { cause });
   }
-  if (!(await keyMatchesCertificate(certificate.publicKey.rawData, signingKey, keyType))) {
+  if (!(await keyMatchesCertificate(certificate.publicKey, signingKey, keyType))) {
     throw new CaMaterialError("key", "Cannot load CA key: it does not match the CA certificate");
   }
-  const der = new Uint8Array(certificate.rawData);
+  const der = certificate.der;
   const keyIdentifier = await keyIdentifierOf(certificate);
   return {
     certificate,
@@ -95,7 +93,7 @@ export async function buildIssuingCa(certificatePem: string, keyPem: string): Pr
     keyIdentifier,
     fingerprint: new Uint8Array(await crypto.subtle.digest("SHA-256", der)).toHex(),
     profile: buildIssuerProfile(
-      new Uint8Array(certificate.subjectName.toArrayBuffer()),
+      certificate.subject,
       signatureAlgorithmFor(keyType).identifier,
       keyIdentifier,
     ),
@@ -120,37 +118,32 @@ export async function signLeaf(
   return encodeCertificate(tbs, ca.profile.signatureAlgorithm, signature);
 }
 
-function parseCaCertificate(pem: string): x509.X509Certificate {
-  let certificate: x509.X509Certificate;
+function parseCaCertificate(pem: string): ParsedCertificate {
+  let certificate: ParsedCertificate;
   try {
     const block = decodePem(pem).find((b) => b.label === "CERTIFICATE");
     if (!block) throw new TypeError("no PEM CERTIFICATE block found");
-    certificate = new x509.X509Certificate(block.der);
+    certificate = parseCertificate(block.der);
   } catch (cause) {
     throw new CaMaterialError(
       "certificate",
       `Cannot load CA certificate: ${(cause as Error).message}`,
-      {
-        cause,
-      },
+      { cause },
     );
   }
-  const constraints = certificate.extensions.find((e) => e.type === BASIC_CONSTRAINTS_OID);
-  if (!(constraints instanceof x509.BasicConstraintsExtension) || !constraints.ca) {
+  if (!certificate.isCa) {
     throw new CaMaterialError(
       "certificate",
-      `Cannot load CA certificate: ${certificate.subject} is not a CA (BasicConstraints CA:TRUE missing)`,
+      `Cannot load CA certificate: ${certificate.subjectText} is not a CA (BasicConstraints CA:TRUE missing)`,
     );
   }
   return certificate;
 }
 
-async function keyIdentifierOf(
-  certificate: x509.X509Certificate,
-): Promise<Uint8Array<ArrayBuffer>> {
-  const ski = certificate.extensions.find((e) => e.type === SKI_OID);
-  if (ski instanceof x509.SubjectKeyIdentifierExtension) return Uint8Array.fromHex(ski.keyId);
+async function keyIdentifierOf(certificate: ParsedCertificate): Promise<Uint8Array<ArrayBuffer>> {
+  if (certificate.subjectKeyId) return certificate.subjectKeyId.slice();
   // RFC 5280 §4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING contents.
-  const spki = AsnConvert.parse(certificate.publicKey.rawData, SubjectPublicKeyInfo);
-  return new Uint8Array(await crypto.subtle.digest("SHA-1", spki.subjectPublicKey));
+  const [, bits] = readAll(readOnly(certificate.publicKey, TAG.sequence).content);
+  const key = expectTag(bits, TAG.bitString).content.slice(1);
+  return new Uint8Array(await crypto.subtle.digest("SHA-1", key));
 }

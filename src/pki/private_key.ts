@@ -7,14 +7,7 @@
  *
  * @module
  */
-import {
-  AlgorithmIdentifier,
-  AsnConvert,
-  ECParameters,
-  ECPrivateKey,
-  OctetString,
-  PrivateKeyInfo,
-} from "./_x509.ts";
+import { decodeOid, encode, encodeOid, expectTag, readAll, readOnly, TAG } from "./der.ts";
 import { decodePem } from "./pem.ts";
 import {
   curveOidOf,
@@ -83,39 +76,45 @@ export function importSigningKey(key: PrivateKeyMaterial): Promise<CryptoKey> {
 }
 
 function fromPkcs8(der: Uint8Array<ArrayBuffer>): PrivateKeyMaterial {
-  const info = AsnConvert.parse(der, PrivateKeyInfo);
-  const algorithm = info.privateKeyAlgorithm;
-  let curve: string | undefined;
-  if (algorithm.algorithm === KEY_TYPE_OIDS.ecPublicKey && algorithm.parameters) {
-    curve = AsnConvert.parse(algorithm.parameters, ECParameters).namedCurve;
-  }
-  return { type: keyTypeFromOids(algorithm.algorithm, curve), pkcs8: der };
+  const [version, algorithm] = readAll(readOnly(der, TAG.sequence).content);
+  expectTag(version, TAG.integer);
+  const [oid, parameters] = readAll(expectTag(algorithm, TAG.sequence).content);
+  const algorithmOid = decodeOid(expectTag(oid, TAG.oid).content);
+  const curve = algorithmOid === KEY_TYPE_OIDS.ecPublicKey && parameters?.tag === TAG.oid
+    ? decodeOid(parameters.content)
+    : undefined;
+  return { type: keyTypeFromOids(algorithmOid, curve), pkcs8: der };
 }
 
 function fromSec1(der: Uint8Array<ArrayBuffer>): PrivateKeyMaterial {
-  const sec1 = AsnConvert.parse(der, ECPrivateKey);
-  const curve = sec1.parameters?.namedCurve;
-  const type = keyTypeFromOids(KEY_TYPE_OIDS.ecPublicKey, curve);
+  // ECPrivateKey ::= SEQUENCE { version, privateKey, [0] EXPLICIT parameters, [1] publicKey }
+  const parameters = readAll(readOnly(der, TAG.sequence).content).find((f) => f.tag === 0xa0);
+  const curveValue = parameters ? readOnly(parameters.content, TAG.oid) : undefined;
+  const type = keyTypeFromOids(
+    KEY_TYPE_OIDS.ecPublicKey,
+    curveValue && decodeOid(curveValue.content),
+  );
   if (type !== "ECDSA-P256" && type !== "ECDSA-P384") throw new TypeError("not an ECDSA key");
-  const parameters = AsnConvert.serialize(new ECParameters({ namedCurve: curveOidOf(type) }));
-  return { type, pkcs8: wrapPkcs8(KEY_TYPE_OIDS.ecPublicKey, parameters, der) };
+  return { type, pkcs8: wrapPkcs8(KEY_TYPE_OIDS.ecPublicKey, encodeOid(curveOidOf(type)), der) };
 }
 
 function fromPkcs1(der: Uint8Array<ArrayBuffer>): PrivateKeyMaterial {
-  const asnNull = new Uint8Array([0x05, 0x00]).buffer;
-  return { type: "RSA", pkcs8: wrapPkcs8(KEY_TYPE_OIDS.rsaEncryption, asnNull, der) };
+  readOnly(der, TAG.sequence);
+  return {
+    type: "RSA",
+    pkcs8: wrapPkcs8(KEY_TYPE_OIDS.rsaEncryption, new Uint8Array([TAG.null, 0]), der),
+  };
 }
 
+/** PrivateKeyInfo ::= SEQUENCE { version 0, AlgorithmIdentifier, privateKey OCTET STRING } */
 function wrapPkcs8(
   algorithm: string,
-  parameters: ArrayBuffer,
-  inner: Uint8Array<ArrayBuffer>,
+  parameters: Uint8Array,
+  inner: Uint8Array,
 ): Uint8Array<ArrayBuffer> {
-  const info = new PrivateKeyInfo({
-    privateKeyAlgorithm: new AlgorithmIdentifier({ algorithm, parameters }),
-    privateKey: new OctetString(inner),
-  });
-  return new Uint8Array(AsnConvert.serialize(info));
+  const version = new Uint8Array([TAG.integer, 1, 0]);
+  const algorithmIdentifier = encode(TAG.sequence, encodeOid(algorithm), parameters);
+  return encode(TAG.sequence, version, algorithmIdentifier, encode(TAG.octetString, inner));
 }
 
 function message(error: unknown): string {

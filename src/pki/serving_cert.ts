@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { x509 } from "./_x509.ts";
+import { parseCertificate } from "./certificate.ts";
 import { type IssuingCa, signLeaf } from "./issuing_ca.ts";
 import { generateParams, keyTypeOfSpki } from "./key_type.ts";
 import { keyMatchesCertificate } from "./key_match.ts";
@@ -116,26 +116,20 @@ export async function checkServingCertificate(
 ): Promise<ServingCertificate> {
   const block = decodePem(certificatePem).find((b) => b.label === "CERTIFICATE");
   if (!block) throw new TypeError("Cannot use serving certificate: no PEM CERTIFICATE block found");
-  const leaf = new x509.X509Certificate(block.der);
-  const keyType = keyTypeOfSpki(new Uint8Array(leaf.publicKey.rawData));
+  const leaf = parseCertificate(block.der);
+  const keyType = keyTypeOfSpki(leaf.publicKey);
   const key = parsePrivateKey(keyPem);
   if (key.type !== keyType) {
     throw new TypeError(
       `Cannot use serving key: it is ${key.type} but the certificate's key is ${keyType}`,
     );
   }
-  if (
-    !(await keyMatchesCertificate(leaf.publicKey.rawData, await importSigningKey(key), keyType))
-  ) {
+  if (!(await keyMatchesCertificate(leaf.publicKey, await importSigningKey(key), keyType))) {
     throw new TypeError("Cannot use serving key: it does not match the serving certificate");
   }
-  const san = leaf.extensions.find((e) => e.type === "2.5.29.17");
-  const names: ServerNames = { dnsNames: [], ipAddresses: [] };
-  if (san instanceof x509.SubjectAlternativeNameExtension) {
-    for (const name of san.names.items) {
-      if (name.type === "dns") names.dnsNames.push(name.value);
-      if (name.type === "ip") names.ipAddresses.push(name.value);
-    }
-  }
+  const names: ServerNames = {
+    dnsNames: [...leaf.names.dnsNames],
+    ipAddresses: [...leaf.names.ipAddresses],
+  };
   return { certificatePem, keyPem, names, notAfter: leaf.notAfter };
 }

@@ -37,7 +37,7 @@ export function referenceSignLeaf(
   return x509.X509CertificateGenerator.create({
     serialNumber: template.serial,
     subject,
-    issuer: ca.certificate.subjectName,
+    issuer: new x509.Name(ca.certificate.subject as Uint8Array<ArrayBuffer>),
     notBefore: template.validity.notBefore,
     notAfter: template.validity.notAfter,
     publicKey: template.publicKey,

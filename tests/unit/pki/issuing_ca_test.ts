@@ -9,7 +9,7 @@ Deno.test("buildIssuingCa() loads the Talos bundle's OS CA unmodified (contract 
   const bundle = parseSecretsBundle(await readTalosSecrets());
   const ca = await buildIssuingCa(bundle.caCertificatePem, bundle.caKeyPem);
   assertEquals(ca.keyType, "Ed25519");
-  assertEquals(ca.certificate.subject, "O=talos");
+  assertEquals(ca.certificate.subjectText, "O=talos");
   const fingerprint = await openssl(
     ["x509", "-noout", "-fingerprint", "-sha256"],
     {},

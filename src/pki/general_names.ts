@@ -1,0 +1,41 @@
+/**
+ * The DNS names and IP addresses in a subjectAltName value, for CSRs and certificates alike.
+ *
+ * @module
+ */
+import { DerError, expectTag, readAll, readValue, TAG } from "./der.ts";
+import { formatIpBytes } from "./ip_text.ts";
+
+const DNS_NAME = 0x82;
+const IP_ADDRESS = 0x87;
+
+/** DNS and IP names, in encoded order; other name forms are skipped. */
+export interface GeneralNames {
+  /** dNSName entries. */
+  dnsNames: string[];
+  /** iPAddress entries, canonical text. */
+  ipAddresses: string[];
+}
+
+/**
+ * Parses a subjectAltName extension value (the OCTET STRING's contents).
+ *
+ * @param value the extension value
+ * @returns the DNS names and IP addresses
+ * @throws {DerError} when malformed
+ */
+export function parseGeneralNames(value: Uint8Array): GeneralNames {
+  const { value: sequence, next } = readValue(value);
+  if (next !== value.length) throw new DerError("trailing bytes in subjectAltName");
+  const names: GeneralNames = { dnsNames: [], ipAddresses: [] };
+  for (const name of readAll(expectTag(sequence, TAG.sequence).content)) {
+    if (name.tag === DNS_NAME) names.dnsNames.push(ia5(name.content));
+    if (name.tag === IP_ADDRESS) names.ipAddresses.push(formatIpBytes(name.content));
+  }
+  return names;
+}
+
+function ia5(content: Uint8Array): string {
+  for (const byte of content) if (byte > 0x7f) throw new DerError("dNSName is not IA5 (ASCII)");
+  return String.fromCharCode(...content);
+}
