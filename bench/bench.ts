@@ -114,6 +114,7 @@ async function startServer(
       "--rate-limit-per-peer=0",
       "--log-format=json",
     ],
+    env: { MALLOC_ARENA_MAX: "2" },
     stdout: "null",
     stderr: "piped",
   }).spawn();

@@ -36,8 +36,12 @@ const args = [
   "--allow-net",
   "--allow-env",
   "--allow-read",
+  // Memory limits measured in docs/performance.md; MALLOC_ARENA_MAX=2 is set where it runs.
+  "--v8-flags=--max-old-space-size=64,--max-semi-space-size=2",
   "--include",
   "proto/security.proto",
+  "--include",
+  "proto/health.proto",
   "--output",
   values.output!,
   ...(values.target ? ["--target", values.target] : []),
