@@ -5,7 +5,10 @@
  * @module
  */
 import { runCli } from "./src/cli/mod.ts";
+import { flushLogs } from "./src/ops/log.ts";
 
 if (import.meta.main) {
-  Deno.exit(await runCli(Deno.args, Deno.env.toObject()));
+  const code = await runCli(Deno.args, Deno.env.toObject());
+  flushLogs();
+  Deno.exit(code);
 }

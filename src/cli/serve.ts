@@ -11,7 +11,7 @@ import { serveSigner, type SignerServer } from "../grpc/server.ts";
 import { watchFiles } from "../ops/file_watcher.ts";
 import { createHttpHandler, type HttpListener, serveHttp } from "../ops/http_endpoints.ts";
 import { InFlightLimit } from "../ops/in_flight_limit.ts";
-import { createLogger, type Logger } from "../ops/log.ts";
+import { createLogger, flushLogs, type Logger } from "../ops/log.ts";
 import { type LoadedMaterial, loadMaterial, materialPaths } from "../ops/material.ts";
 import { SignerMetrics } from "../ops/metrics.ts";
 import { scheduleRenewal } from "../ops/renewer.ts";
@@ -186,6 +186,7 @@ function waitForStopSignal(logger: Logger): Promise<Deno.Signal> {
       Deno.addSignalListener(signal, () => {
         if (received) {
           logger.log("warn", "second stop signal: exiting now", { signal });
+          flushLogs();
           Deno.exit(1);
         }
         received = true;

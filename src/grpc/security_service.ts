@@ -99,7 +99,7 @@ async function answer(
   deps.limits?.admit(address, now.getTime());
   const presented = metadata.get("token")[0];
   try {
-    fields.token_slot = await checkToken(
+    fields.token_slot = checkToken(
       authority.tokens,
       presented === undefined ? undefined : String(presented),
     );

@@ -57,7 +57,30 @@ function formatValue(value: string | number | boolean | string[]): string {
 }
 
 const encoder = new TextEncoder();
+const pending: string[] = [];
+let flushTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Lines are batched for this long, so a burst of requests costs few write calls. */
+export const LOG_BATCH_MS = 5;
 
 function writeStderr(line: string): void {
-  Deno.stderr.writeSync(encoder.encode(line + "\n"));
+  pending.push(line);
+  if (flushTimer === undefined) {
+    const timer = setTimeout(flushLogs, LOG_BATCH_MS);
+    Deno.unrefTimer(timer as unknown as number);
+    flushTimer = timer;
+  }
+}
+
+/**
+ * Writes every batched log line now. Called before the process exits; between flushes at most
+ * {@linkcode LOG_BATCH_MS} of lines wait in memory.
+ */
+export function flushLogs(): void {
+  clearTimeout(flushTimer);
+  flushTimer = undefined;
+  if (pending.length === 0) return;
+  let bytes = encoder.encode(pending.join("\n") + "\n");
+  pending.length = 0;
+  while (bytes.length > 0) bytes = bytes.subarray(Deno.stderr.writeSync(bytes));
 }

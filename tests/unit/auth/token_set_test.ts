@@ -4,18 +4,18 @@ import {
   checkToken,
   constantTimeEqual,
 } from "../../../src/auth/token_set.ts";
-import { assertEquals, assertRejects } from "../../support/assert.ts";
+import { assertEquals, assertRejects, assertThrows } from "../../support/assert.ts";
 
 Deno.test("checkToken() returns the slot of the matching token", async () => {
   const set = await buildTokenSet(["aaaaaa.aaaaaaaaaaaaaaaa", "bbbbbb.bbbbbbbbbbbbbbbb"]);
-  assertEquals(await checkToken(set, "aaaaaa.aaaaaaaaaaaaaaaa"), 0);
-  assertEquals(await checkToken(set, "bbbbbb.bbbbbbbbbbbbbbbb"), 1);
+  assertEquals(checkToken(set, "aaaaaa.aaaaaaaaaaaaaaaa"), 0);
+  assertEquals(checkToken(set, "bbbbbb.bbbbbbbbbbbbbbbb"), 1);
 });
 
 Deno.test("checkToken() refuses absent metadata as missing and anything else as invalid (contract §2)", async () => {
   const set = await buildTokenSet(["aaaaaa.aaaaaaaaaaaaaaaa"]);
   assertEquals(
-    (await assertRejects(() => checkToken(set, undefined), AuthError, "missing token")).reason,
+    assertThrows(() => checkToken(set, undefined), AuthError, "missing token").reason,
     "missing",
   );
   for (
@@ -27,7 +27,7 @@ Deno.test("checkToken() refuses absent metadata as missing and anything else as 
     ]
   ) {
     assertEquals(
-      (await assertRejects(() => checkToken(set, wrong), AuthError, "invalid token")).reason,
+      assertThrows(() => checkToken(set, wrong), AuthError, "invalid token").reason,
       "invalid",
     );
   }
