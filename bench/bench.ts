@@ -114,7 +114,7 @@ async function startServer(
       "--rate-limit-per-peer=0",
       "--log-format=json",
     ],
-    env: { MALLOC_ARENA_MAX: "2" },
+    env: { MALLOC_ARENA_MAX: "1" },
     stdout: "null",
     stderr: "piped",
   }).spawn();
