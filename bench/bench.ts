@@ -161,6 +161,19 @@ async function load(
   return JSON.parse(new TextDecoder().decode(output.stdout));
 }
 
+// The load generator is a Go program built with Debian's toolchain; install it if missing.
+for (const tool of ["go", "protoc"]) {
+  const found = await new Deno.Command("sh", { args: ["-c", `command -v ${tool}`], stdout: "null" })
+    .output();
+  if (!found.success) {
+    report(`${tool} is missing: running scripts/install_test_deps.sh`);
+    const install = await new Deno.Command("bash", {
+      args: [`${REPO}scripts/install_test_deps.sh`],
+    }).output();
+    if (!install.success) throw new Error(new TextDecoder().decode(install.stderr));
+  }
+}
+
 const signUs = await signFloor();
 const issueEd = await issueCost("Ed25519");
 const issueEc = await issueCost("ECDSA-P256");
