@@ -8,6 +8,7 @@ import { runDev } from "./dev.ts";
 import { formatHelp } from "./help.ts";
 import { printOut } from "./output.ts";
 import { runServe } from "./serve.ts";
+import { runRequest } from "./request.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 
 /**
@@ -34,6 +35,8 @@ export async function runCli(
       return 0;
     case "dev":
       return await runDev(rest, env);
+    case "request":
+      return await runRequest(rest, env);
     case "serve":
       return await runServe(rest, env);
     default:
