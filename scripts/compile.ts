@@ -47,5 +47,26 @@ const args = [
   ...(values.target ? ["--target", values.target] : []),
   "main.ts",
 ];
-const { code } = await new Deno.Command(Deno.execPath(), { args, stdin: "null" }).spawn().status;
-Deno.exit(code);
+// Record the commit in the binary for `talos-csr-signer version`: BUILD_COMMIT (Docker builds have
+// no .git), else git, else "unknown". The file is restored afterwards.
+const buildInfoPath = new URL("../src/cli/build_info.json", import.meta.url);
+const original = await Deno.readTextFile(buildInfoPath);
+let commit = Deno.env.get("BUILD_COMMIT") ?? "";
+if (!commit) {
+  try {
+    const git = await new Deno.Command("git", {
+      args: ["rev-parse", "--short=12", "HEAD"],
+      stderr: "null",
+    }).output();
+    commit = git.success ? new TextDecoder().decode(git.stdout).trim() : "";
+  } catch {
+    commit = "";
+  }
+}
+await Deno.writeTextFile(buildInfoPath, JSON.stringify({ commit: commit || "unknown" }) + "\n");
+try {
+  const { code } = await new Deno.Command(Deno.execPath(), { args, stdin: "null" }).spawn().status;
+  Deno.exitCode = code;
+} finally {
+  await Deno.writeTextFile(buildInfoPath, original);
+}

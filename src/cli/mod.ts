@@ -10,6 +10,7 @@ import { printOut } from "./output.ts";
 import { runServe } from "./serve.ts";
 import { runRequest } from "./request.ts";
 import denoJson from "../../deno.json" with { type: "json" };
+import buildInfo from "./build_info.json" with { type: "json" };
 
 /**
  * Runs the CLI.
@@ -30,7 +31,7 @@ export async function runCli(
   switch (first) {
     case "version":
       printOut(
-        `talos-csr-signer ${denoJson.version} (deno ${Deno.version.deno}, v8 ${Deno.version.v8})\n`,
+        `talos-csr-signer ${denoJson.version} (commit ${buildInfo.commit}, deno ${Deno.version.deno}, v8 ${Deno.version.v8})\n`,
       );
       return 0;
     case "dev":

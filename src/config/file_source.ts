@@ -18,6 +18,22 @@ export const LOCAL_FILES: FileSource = {
   readText: (path) => Deno.readTextFile(path),
   async permissions(path) {
     const [info, real] = await Promise.all([Deno.stat(path), Deno.realPath(path)]);
-    return { mode: info.mode, kubernetesSecretMount: real.includes("/..") };
+    return {
+      mode: info.mode,
+      kubernetesSecretMount: real.includes("/.."),
+      gid: info.gid,
+      processGid: await processGid(),
+    };
   },
 };
+
+let ownGid: Promise<number | null> | undefined;
+
+/** The process's real group id, from /proc (Linux); null elsewhere. Needs no extra permission. */
+function processGid(): Promise<number | null> {
+  ownGid ??= Deno.readTextFile("/proc/self/status").then(
+    (status) => Number(/^Gid:\s+(\d+)/m.exec(status)?.[1] ?? NaN),
+    () => null,
+  ).then((gid) => (gid === null || Number.isNaN(gid) ? null : gid));
+  return ownGid;
+}

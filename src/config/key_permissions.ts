@@ -1,9 +1,12 @@
 /**
  * Whether a secret file (CA key, secrets bundle, token file) is private enough to load.
  *
- * A CA key readable by other local users lets any of them mint worker identities. Kubernetes mounts
- * Secrets 0644 through `..data` symlinks unless the volume sets `defaultMode`, which is the common
- * way to get this wrong, so that case gets its own advice.
+ * A CA key readable by other local users lets any of them mint worker identities. Readable by the
+ * file's group is acceptable only when that group is the signer's own (the Kubernetes pattern: a
+ * Secret volume with `defaultMode: 0440` and the pod's `fsGroup` set to the signer's group, since
+ * kubelet writes Secret files owned by root). Kubernetes mounts Secrets 0644 through `..data`
+ * symlinks unless the volume sets `defaultMode`, which is the common way to get this wrong, so that
+ * case gets its own advice.
  *
  * @module
  */
@@ -14,6 +17,10 @@ export interface FilePermissions {
   mode: number | null;
   /** True when the path resolves through a Kubernetes Secret volume's `..data` link. */
   kubernetesSecretMount: boolean;
+  /** The file's group id, where known. */
+  gid?: number | null;
+  /** The signer process's group id, where known. */
+  processGid?: number | null;
 }
 
 /**
@@ -23,10 +30,14 @@ export interface FilePermissions {
  * @returns `undefined` when private, else what is wrong and how to fix it
  */
 export function checkSecretFilePermissions(permissions: FilePermissions): string | undefined {
-  if (permissions.mode === null || (permissions.mode & 0o077) === 0) return undefined;
+  if (permissions.mode === null) return undefined;
+  const ownGroup = permissions.gid != null && permissions.gid === permissions.processGid;
+  const othersRead = (permissions.mode & 0o007) !== 0;
+  const groupRead = (permissions.mode & 0o070) !== 0;
+  if (!othersRead && (!groupRead || ownGroup)) return undefined;
   const mode = (permissions.mode & 0o777).toString(8).padStart(4, "0");
   const fix = permissions.kubernetesSecretMount
-    ? "this is a Kubernetes Secret mount: set defaultMode: 0400 on the Secret volume"
-    : "chmod 600 the file";
+    ? "this is a Kubernetes Secret mount: set defaultMode: 0440 on the Secret volume and the pod's fsGroup to the signer's group (talos-csr-signer manifests does both)"
+    : "chmod 600 the file (or 640 with the signer's own group)";
   return `is readable by group or others (mode ${mode}); ${fix}, or set ALLOW_INSECURE_KEY_PERMISSIONS=true`;
 }

@@ -251,7 +251,7 @@ Deno.test("a CA key readable by others stops start-up, with advice for plain fil
     assertEquals(plain.code, 2);
     assertEquals(
       plain.stderr.trim(),
-      `configuration error: CA_KEY_PATH: ${dir}/ca.key: is readable by group or others (mode 0644); chmod 600 the file, or set ALLOW_INSECURE_KEY_PERMISSIONS=true`,
+      `configuration error: CA_KEY_PATH: ${dir}/ca.key: is readable by group or others (mode 0644); chmod 600 the file (or 640 with the signer's own group), or set ALLOW_INSECURE_KEY_PERMISSIONS=true`,
     );
 
     // The layout kubelet makes for a Secret volume: file -> ..data/file, ..data -> ..<timestamp>.
@@ -264,7 +264,7 @@ Deno.test("a CA key readable by others stops start-up, with advice for plain fil
     assertEquals(mounted.code, 2);
     assertMatch(
       mounted.stderr,
-      /this is a Kubernetes Secret mount: set defaultMode: 0400 on the Secret volume/,
+      /this is a Kubernetes Secret mount: set defaultMode: 0440 on the Secret volume and the pod's fsGroup/,
     );
 
     const server = await startServer([
