@@ -14,12 +14,14 @@ export function formatHelp(): string {
   const lines = [
     "talos-csr-signer: issues Talos apid certificates to workers of a non-Talos control plane.",
     "",
-    "Usage: talos-csr-signer [serve|dev|version|help] [--flag value ...]",
+    "Usage: talos-csr-signer [serve|dev|request|manifests|version|help] [--flag value ...]",
     "",
     "Verbs:",
-    "  serve    run the signer (default)",
-    "  dev      run on 127.0.0.1:50001 with a throwaway DEVELOPMENT CA and token (.dev-state/)",
-    "  version  print version information",
+    "  serve      run the signer (default)",
+    "  dev        run on 127.0.0.1:50001 with a throwaway DEVELOPMENT CA and token (.dev-state/)",
+    "  request    check a running signer exactly as a Talos worker would (request --help)",
+    "  manifests  print Kubernetes manifests from a secrets.yaml (manifests --help)",
+    "  version    print version, commit, Deno and V8 versions",
     "",
     "Settings (flag / environment variable, flags win):",
   ];

@@ -8,7 +8,8 @@ import { runDev } from "./dev.ts";
 import { formatHelp } from "./help.ts";
 import { printOut } from "./output.ts";
 import { runServe } from "./serve.ts";
-import { runRequest } from "./request.ts";
+import { REQUEST_USAGE, runRequest } from "./request.ts";
+import { MANIFESTS_USAGE, runManifests } from "./manifests.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 import buildInfo from "./build_info.json" with { type: "json" };
 
@@ -24,7 +25,10 @@ export async function runCli(
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<number> {
   const [first, ...rest] = args;
-  if (first === "help" || args.includes("--help") || args.includes("-h")) {
+  const wantsHelp = args.includes("--help") || args.includes("-h");
+  if (first === "request" && wantsHelp) return printOut(REQUEST_USAGE), 0;
+  if (first === "manifests" && wantsHelp) return printOut(MANIFESTS_USAGE), 0;
+  if (first === "help" || wantsHelp) {
     printOut(formatHelp());
     return 0;
   }
@@ -38,6 +42,8 @@ export async function runCli(
       return await runDev(rest, env);
     case "request":
       return await runRequest(rest, env);
+    case "manifests":
+      return await runManifests(rest);
     case "serve":
       return await runServe(rest, env);
     default:
