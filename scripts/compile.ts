@@ -36,6 +36,7 @@ const args = [
   "--allow-net",
   "--allow-env",
   "--allow-read",
+  "--allow-sys=gid",
   // Memory limits measured in docs/performance.md; MALLOC_ARENA_MAX=1 is set where it runs.
   "--v8-flags=--max-old-space-size=64,--max-semi-space-size=2",
   "--include",

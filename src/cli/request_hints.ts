@@ -22,7 +22,7 @@ const HINTS: Hint[] = [
     hint: "no answer in time: check routing and firewalls between this host and the endpoint",
   },
   {
-    pattern: /UnknownIssuer|unable to get local issuer|self.signed/i,
+    pattern: /UnknownIssuer|BadSignature|unable to get local issuer|self.signed/i,
     hint:
       "the signer's serving certificate does not chain to --ca: the worker's machine.ca.crt must be the signer's CA (certs.os of the same secrets.yaml)",
   },

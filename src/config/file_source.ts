@@ -22,18 +22,19 @@ export const LOCAL_FILES: FileSource = {
       mode: info.mode,
       kubernetesSecretMount: real.includes("/.."),
       gid: info.gid,
-      processGid: await processGid(),
+      processGid: processGid(),
     };
   },
 };
 
-let ownGid: Promise<number | null> | undefined;
-
-/** The process's real group id, from /proc (Linux); null elsewhere. Needs no extra permission. */
-function processGid(): Promise<number | null> {
-  ownGid ??= Deno.readTextFile("/proc/self/status").then(
-    (status) => Number(/^Gid:\s+(\d+)/m.exec(status)?.[1] ?? NaN),
-    () => null,
-  ).then((gid) => (gid === null || Number.isNaN(gid) ? null : gid));
-  return ownGid;
+/**
+ * The process's group id (needs `--allow-sys=gid`); null when not permitted or not POSIX, which
+ * makes the permission check strict (group-readable files refused).
+ */
+function processGid(): number | null {
+  try {
+    return Deno.gid();
+  } catch {
+    return null;
+  }
 }

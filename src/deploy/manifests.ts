@@ -27,6 +27,8 @@ export interface ManifestOptions {
   mode: DeployMode;
   /** The container image. */
   image: string;
+  /** For `kamaji-sidecar`: the TenantControlPlane to patch. */
+  tenant?: string;
 }
 
 /** A Kubernetes object, as plain data. */
@@ -129,7 +131,7 @@ export function buildManifests(options: ManifestOptions): KubernetesObject[] {
       return [secret, {
         apiVersion: "kamaji.clastix.io/v1alpha1",
         kind: "TenantControlPlane",
-        metadata: { name: options.name, namespace: options.namespace },
+        metadata: { name: options.tenant ?? options.name, namespace: options.namespace },
         spec: {
           controlPlane: {
             deployment: {
