@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { parseSecretsBundle } from "../config/secrets_bundle.ts";
+import { parseSecretsBundle, type SecretsBundle } from "../config/secrets_bundle.ts";
 import { classifyName } from "../config/host_names.ts";
 import { buildManifests, type DeployMode } from "../deploy/manifests.ts";
 import { printErr, printOut } from "./output.ts";
@@ -14,7 +14,7 @@ import denoJson from "../../deno.json" with { type: "json" };
 /** The `manifests` flags, for `--help`. */
 export const MANIFESTS_USAGE =
   `Usage: talos-csr-signer manifests --secrets secrets.yaml --endpoint HOST [--san NAME]...
-                                  [--mode daemonset|kamaji-sidecar|deployment] [--namespace NS]
+                                  [--mode daemonset|kamaji-sidecar|deployment|files] [--namespace NS]
                                   [--name NAME] [--image IMAGE] [--tenant TCP]
   --secrets    the talosctl gen secrets bundle (CA and token go into a Secret)
   --endpoint   the host of cluster.controlPlane.endpoint, as workers dial it (IP or DNS name)
@@ -23,10 +23,17 @@ export const MANIFESTS_USAGE =
                TenantControlPlane patch), or deployment (Deployment + LoadBalancer Service)
   --tenant     with kamaji-sidecar: the TenantControlPlane's name (--namespace is its namespace)
   --namespace  default kube-system;  --name  default talos-csr-signer
+  --mode files --out DIR   instead of YAML, write ca.crt, ca.key and token into DIR (mode 0600),
+               e.g. for the systemd unit's LoadCredential= files
   --image      default talos-csr-signer:${denoJson.version} (build it with the Dockerfile)
 `;
 
-const MODES: readonly DeployMode[] = ["daemonset", "kamaji-sidecar", "deployment"];
+const MODES: readonly (DeployMode | "files")[] = [
+  "daemonset",
+  "kamaji-sidecar",
+  "deployment",
+  "files",
+];
 
 /**
  * Prints the manifests.
@@ -47,18 +54,25 @@ export async function runManifests(args: readonly string[]): Promise<number> {
         name: { type: "string", default: "talos-csr-signer" },
         image: { type: "string", default: `talos-csr-signer:${denoJson.version}` },
         tenant: { type: "string" },
+        out: { type: "string" },
       },
       strict: true,
     });
     if (!values.secrets) throw new Error("--secrets is required");
-    if (!values.endpoint) throw new Error("--endpoint is required");
-    if (!MODES.includes(values.mode as DeployMode)) {
+    if (!values.endpoint && values.mode !== "files") throw new Error("--endpoint is required");
+    if (!MODES.includes(values.mode as DeployMode | "files")) {
       throw new Error(`--mode must be one of ${MODES.join(", ")}`);
     }
     if (values.mode === "kamaji-sidecar" && !values.tenant) {
       throw new Error("--tenant is required with --mode kamaji-sidecar");
     }
-    const endpoint = values.endpoint.replace(/^https?:\/\//, "").replace(/:\d+$/, "");
+    if (values.mode === "files") {
+      return await writeFiles(
+        parseSecretsBundle(await Deno.readTextFile(values.secrets)),
+        values.out,
+      );
+    }
+    const endpoint = values.endpoint!.replace(/^https?:\/\//, "").replace(/:\d+$/, "");
     for (const name of [endpoint, ...(values.san ?? [])]) {
       if (classifyName(name).kind === "invalid") {
         throw new Error(`"${name}" is neither an IP address nor a DNS name`);
@@ -88,4 +102,28 @@ export async function runManifests(args: readonly string[]): Promise<number> {
     printErr(`manifests: ${(error as Error).message}\n\n${MANIFESTS_USAGE}`);
     return 2;
   }
+}
+
+async function writeFiles(bundle: SecretsBundle, out: string | undefined): Promise<number> {
+  if (!out) throw new Error("--out is required with --mode files");
+  await Deno.mkdir(out, { recursive: true, mode: 0o700 });
+  const [secret] = buildManifests({
+    bundle,
+    namespace: "",
+    name: "",
+    endpoint: "",
+    sans: [],
+    mode: "daemonset",
+    image: "",
+  });
+  for (
+    const [name, text] of Object.entries(
+      (secret as { stringData: Record<string, string> }).stringData,
+    )
+  ) {
+    await Deno.writeTextFile(`${out}/${name}`, text, { mode: 0o600 });
+    await Deno.chmod(`${out}/${name}`, 0o600);
+  }
+  printOut(`wrote ca.crt, ca.key and token to ${out} (mode 0600)\n`);
+  return 0;
 }

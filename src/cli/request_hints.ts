@@ -6,12 +6,13 @@
  */
 
 /** A failure pattern and its advice. */
-interface Hint {
+export interface Hint {
   pattern: RegExp;
   hint: string;
 }
 
-const HINTS: Hint[] = [
+/** Every hint, in the order they are tried (docs/troubleshooting.md lists each). */
+export const HINTS: readonly Hint[] = [
   {
     pattern: /connection refused|os error 111/i,
     hint:

@@ -275,6 +275,39 @@ Deno.test("the Secret that manifests prints, mounted the way kubelet does, is ac
   }
 });
 
+Deno.test("manifests --mode files writes the credentials the systemd unit loads, private, and serve accepts them", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "files-" });
+  try {
+    const result = await runMain([
+      "manifests",
+      `--secrets=${TALOS_SECRETS_PATH}`,
+      "--mode=files",
+      `--out=${dir}/etc`,
+    ]);
+    assertEquals(result.code, 0, result.stderr);
+    for (const name of ["ca.crt", "ca.key", "token"]) {
+      assertEquals((await Deno.stat(`${dir}/etc/${name}`)).mode! & 0o777, 0o600);
+    }
+    const server = await startServer([
+      `--ca-cert=${dir}/etc/ca.crt`,
+      `--ca-key=${dir}/etc/ca.key`,
+      `--token-file=${dir}/etc/token`,
+    ]);
+    try {
+      const check = await request([
+        `--endpoint=127.0.0.1:${server.port}`,
+        `--ca=${dir}/etc/ca.crt`,
+        `--token-file=${dir}/etc/token`,
+      ]);
+      assertEquals(check.code, 0, check.stdout);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("the systemd unit passes systemd-analyze verify and keeps its hardening", async () => {
   const unit = await Deno.readTextFile(`${REPO_ROOT}deploy/systemd/talos-csr-signer.service`);
   for (
@@ -339,4 +372,10 @@ Deno.test("deno task compile refuses a DENORT_BIN that does not exist, naming it
   }).output();
   assertEquals(output.code, 2);
   assertMatch(new TextDecoder().decode(output.stderr), /^DENORT_BIN: \/nonexistent\/denort: /);
+});
+
+Deno.test("docs/troubleshooting.md lists every request hint", async () => {
+  const { HINTS } = await import("../../src/cli/request_hints.ts");
+  const page = await Deno.readTextFile(`${REPO_ROOT}docs/troubleshooting.md`);
+  for (const { hint } of HINTS) assert(page.includes(hint), `missing hint: ${hint}`);
 });
