@@ -6,7 +6,7 @@
  */
 import { concat, encode, encodeOid, TAG } from "./der.ts";
 import { parseIpBytes } from "./ip_text.ts";
-import { type KeyType } from "./key_type.ts";
+import type { KeyType } from "./key_type.ts";
 import { buildCommonNameSubject } from "./name.ts";
 import { encodePem } from "./pem.ts";
 import { signatureAlgorithmFor, signForX509 } from "./signature_algorithm.ts";
