@@ -16,6 +16,7 @@ import { buildAuthority, issueCertificate } from "../src/authority.ts";
 import type { KeyType } from "../src/pki/key_type.ts";
 import { goProgram } from "../tests/support/go_programs.ts";
 import { makeCa, makeCsr } from "../tests/support/keys.ts";
+import { BENCH_TOKEN, SERVER_V8_FLAGS, startBenchServer } from "./bench_server.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -27,8 +28,6 @@ const { values } = parseArgs({
 const CALLS = Number(values.calls);
 const QUICK = values.quick!;
 const REPO = new URL("../", import.meta.url).pathname;
-/** The V8 flags the Dockerfile and the systemd unit run the server with. */
-export const SERVER_V8_FLAGS = "--max-old-space-size=64,--max-semi-space-size=2";
 
 function report(line: string): void {
   Deno.stdout.writeSync(new TextEncoder().encode(line + "\n"));
@@ -93,53 +92,6 @@ function sample(pid: number): ServerSample {
   return { cpuMs: (ticks * 1000) / 100, rssMb: kb("VmRSS") / 1024, hwmMb: kb("VmHWM") / 1024 };
 }
 
-async function startServer(
-  dir: string,
-): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read",
-      `--v8-flags=${SERVER_V8_FLAGS}`,
-      `${REPO}main.ts`,
-      "serve",
-      "--listen-address=127.0.0.1",
-      "--port=0",
-      "--http-addr=",
-      `--ca-cert=${dir}/ca.crt`,
-      `--ca-key=${dir}/ca.key`,
-      `--token-file=${dir}/token`,
-      "--rate-limit-per-peer=0",
-      "--log-format=json",
-    ],
-    env: { MALLOC_ARENA_MAX: "1" },
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  let port = 0;
-  while (!port) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`server exited: ${buffer}`);
-    buffer += value;
-    port = Number(/"msg":"listening".*?"port":(\d+)/.exec(buffer)?.[1] ?? 0);
-  }
-  (async () => {
-    while (!(await reader.read()).done) { /* drain the logs */ }
-  })();
-  return {
-    port,
-    pid: child.pid,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await child.status;
-    },
-  };
-}
-
 async function load(
   binary: string,
   port: number,
@@ -151,7 +103,7 @@ async function load(
     args: [
       `-target=127.0.0.1:${port}`,
       `-ca=${dir}/ca.crt`,
-      `-token=${await Deno.readTextFile(`${dir}/token`)}`,
+      `-token=${BENCH_TOKEN}`,
       `-calls=${CALLS}`,
       `-concurrency=${concurrency}`,
       ...(reuse ? ["-reuse"] : []),
@@ -179,12 +131,8 @@ const issueEd = await issueCost("Ed25519");
 const issueEc = await issueCost("ECDSA-P256");
 
 const dir = await Deno.makeTempDir({ prefix: "bench-" });
-const ca = await makeCa();
-await Deno.writeTextFile(`${dir}/ca.crt`, ca.certificatePem);
-await Deno.writeTextFile(`${dir}/ca.key`, ca.keyPem, { mode: 0o600 });
-await Deno.writeTextFile(`${dir}/token`, "bench0.0000000000000000", { mode: 0o600 });
 const binary = await goProgram("bench/go/load_client.go");
-const server = await startServer(dir);
+const server = await startBenchServer(dir, await makeCa());
 const idle = sample(server.pid);
 const runs: (LoadResult & { server_cpu_ms_per_call: number; server_rss_mb_after: number })[] = [];
 for (const [concurrency, reuse] of [[8, false], [64, false], [16, true]] as const) {

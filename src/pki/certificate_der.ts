@@ -9,7 +9,7 @@
  * @module
  */
 import { concat, encode, encodeOid, encodeUnsignedInteger, TAG } from "./der.ts";
-import { parseIpBytes } from "./ip_text.ts";
+import { encodeGeneralNames } from "./general_names.ts";
 import type { LeafTemplate } from "./leaf_template.ts";
 
 /** The CA's share of every certificate it issues, encoded once. */
@@ -78,18 +78,11 @@ export function encodeTbsCertificate(
   profile: IssuerProfile,
   template: LeafTemplate,
 ): Uint8Array<ArrayBuffer> {
-  const names = [
-    ...template.dnsNames.map((name) => encode(0x82, new TextEncoder().encode(name))),
-    ...template.ipAddresses.map((ip) => {
-      const bytes = parseIpBytes(ip);
-      if (!bytes) throw new TypeError(`IP SAN "${ip}" is not an IP address`);
-      return encode(0x87, bytes);
-    }),
-  ];
   // RFC 5280 §4.2.1.6: the SAN extension is critical when the subject is empty.
   const emptySubject = template.subject.length === 2;
-  const san = names.length > 0
-    ? [extension(OID_SUBJECT_ALT_NAME, emptySubject, encode(TAG.sequence, ...names))]
+  const hasNames = template.dnsNames.length + template.ipAddresses.length > 0;
+  const san = hasNames
+    ? [extension(OID_SUBJECT_ALT_NAME, emptySubject, encodeGeneralNames(template))]
     : [];
   return encode(
     TAG.sequence,

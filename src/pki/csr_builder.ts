@@ -5,7 +5,7 @@
  * @module
  */
 import { concat, encode, encodeOid, TAG } from "./der.ts";
-import { parseIpBytes } from "./ip_text.ts";
+import { encodeGeneralNames } from "./general_names.ts";
 import type { KeyType } from "./key_type.ts";
 import { buildCommonNameSubject } from "./name.ts";
 import { encodePem } from "./pem.ts";
@@ -35,18 +35,11 @@ export async function buildCsr(
   type: KeyType,
   request: CsrRequest,
 ): Promise<string> {
-  const names = [
-    ...request.dnsNames.map((name) => encode(0x82, new TextEncoder().encode(name))),
-    ...request.ipAddresses.map((ip) => {
-      const bytes = parseIpBytes(ip);
-      if (!bytes) throw new TypeError(`"${ip}" is not an IP address`);
-      return encode(0x87, bytes);
-    }),
-  ];
+  const hasNames = request.dnsNames.length + request.ipAddresses.length > 0;
   const san = encode(
     TAG.sequence,
     encodeOid("2.5.29.17"),
-    encode(TAG.octetString, encode(TAG.sequence, ...names)),
+    encode(TAG.octetString, encodeGeneralNames(request)),
   );
   const extensionRequest = encode(
     TAG.sequence,
@@ -59,7 +52,7 @@ export async function buildCsr(
     new Uint8Array([TAG.integer, 1, 0]),
     buildCommonNameSubject(request.commonName),
     spki,
-    encode(0xa0, ...(names.length > 0 ? [extensionRequest] : [])),
+    encode(0xa0, ...(hasNames ? [extensionRequest] : [])),
   );
   const signature = await signForX509(keys.privateKey, type, info);
   const algorithm = signatureAlgorithmFor(type).identifier;

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { DerError, expectTag, readAll, readValue, TAG } from "./der.ts";
-import { formatIpBytes } from "./ip_text.ts";
+import { DerError, encode, expectTag, readAll, readValue, TAG } from "./der.ts";
+import { formatIpBytes, parseIpBytes } from "./ip_text.ts";
 
 const DNS_NAME = 0x82;
 const IP_ADDRESS = 0x87;
@@ -38,4 +38,23 @@ export function parseGeneralNames(value: Uint8Array): GeneralNames {
 function ia5(content: Uint8Array): string {
   for (const byte of content) if (byte > 0x7f) throw new DerError("dNSName is not IA5 (ASCII)");
   return String.fromCharCode(...content);
+}
+
+/**
+ * Encodes DNS names and IP addresses as a GeneralNames SEQUENCE (the subjectAltName value).
+ *
+ * @param names the DNS names and IP addresses (text)
+ * @returns the DER SEQUENCE
+ * @throws {TypeError} when an IP address is not one
+ */
+export function encodeGeneralNames(names: GeneralNames): Uint8Array<ArrayBuffer> {
+  return encode(
+    TAG.sequence,
+    ...names.dnsNames.map((name) => encode(DNS_NAME, new TextEncoder().encode(name))),
+    ...names.ipAddresses.map((ip) => {
+      const bytes = parseIpBytes(ip);
+      if (!bytes) throw new TypeError(`"${ip}" is not an IP address`);
+      return encode(IP_ADDRESS, bytes);
+    }),
+  );
 }

@@ -11,6 +11,7 @@ import { openssl } from "../support/openssl.ts";
 import { REPO_ROOT } from "../support/fixtures.ts";
 import { type ServerProcess, startServer } from "../support/server_process.ts";
 import { writeSecretVolume } from "../support/secret_volume.ts";
+import { writeCaFiles } from "../support/ca_files.ts";
 
 const T1 = "aaaaaa.1111111111111111";
 const T2 = "bbbbbb.2222222222222222";
@@ -261,13 +262,13 @@ Deno.test("health, readiness and metrics follow the material: SERVING until the 
   const ca = await makeCa({
     notAfter: new Date(Math.ceil((Date.now() + expiresInMs) / 1000) * 1000),
   });
-  await Deno.writeTextFile(`${dir}/ca.crt`, ca.certificatePem);
-  await Deno.writeTextFile(`${dir}/ca.key`, ca.keyPem, { mode: 0o600 });
-  await Deno.writeTextFile(`${dir}/token`, `${T1}\n`, { mode: 0o600 });
   const server = await startServer([
-    `--ca-cert=${dir}/ca.crt`,
-    `--ca-key=${dir}/ca.key`,
-    `--token-file=${dir}/token`,
+    ...(await writeCaFiles(
+      dir,
+      ca,
+      `${T1}
+`,
+    )),
     "--reload-interval=1s",
   ]);
   try {
@@ -382,13 +383,13 @@ Deno.test("health, readiness and metrics follow the material: SERVING until the 
 Deno.test("SIGTERM during a burst: every call the server accepted completes, and it exits 0", async () => {
   const ca = await makeCa();
   const dir = await Deno.makeTempDir({ prefix: "sigterm-" });
-  await Deno.writeTextFile(`${dir}/ca.crt`, ca.certificatePem);
-  await Deno.writeTextFile(`${dir}/ca.key`, ca.keyPem, { mode: 0o600 });
-  await Deno.writeTextFile(`${dir}/token`, `${T1}\n`, { mode: 0o600 });
   const server = await startServer([
-    `--ca-cert=${dir}/ca.crt`,
-    `--ca-key=${dir}/ca.key`,
-    `--token-file=${dir}/token`,
+    ...(await writeCaFiles(
+      dir,
+      ca,
+      `${T1}
+`,
+    )),
     "--rate-limit-per-peer=0",
   ]);
   try {
