@@ -48,7 +48,10 @@ function banner(dir: string, paths: { cert: string; key: string; token: string }
   return `
 *** DEVELOPMENT MODE: throwaway CA and token in ${dir}/ - never use them in production ***
 
-Request a certificate from this signer (openssl, and grpcurl or any gRPC client):
+Check it exactly as a Talos worker would (from another terminal):
+  deno task request --endpoint 127.0.0.1:50001 --ca ${paths.cert} --token-file ${paths.token}
+
+Or with openssl and grpcurl:
   openssl genpkey -algorithm ed25519 -out worker.key
   openssl req -new -key worker.key -subj /CN=worker-1 \\
     -addext subjectAltName=IP:127.0.0.1,DNS:worker-1 -out worker.csr
