@@ -163,6 +163,10 @@ Deno.test("dev creates a labelled throwaway CA and token once, serves with them,
     const banner = stopped.logs.join("\n");
     assertMatch(banner, /DEVELOPMENT MODE: throwaway CA and token/);
     assertMatch(banner, /grpcurl -cacert .*ca\.crt -proto proto\/security\.proto/);
+    assertMatch(
+      banner,
+      /deno task request --endpoint 127\.0\.0\.1:50001 --ca .*ca\.crt --token-file .*token/,
+    );
     const caPem = await Deno.readTextFile(`${dir}/ca.crt`);
     const token = (await Deno.readTextFile(`${dir}/token`)).trim();
     assertEquals((await Deno.stat(`${dir}/ca.key`)).mode! & 0o077, 0);
@@ -182,6 +186,14 @@ Deno.test("dev creates a labelled throwaway CA and token once, serves with them,
         csr: (await makeCsr()).pem,
       });
       assert(result.ok, JSON.stringify(result));
+      // The command the banner prints, on this test's port.
+      const check = await runMain([
+        "request",
+        `--endpoint=127.0.0.1:${second.port}`,
+        `--ca=${dir}/ca.crt`,
+        `--token-file=${dir}/token`,
+      ]);
+      assertEquals(check.code, 0, check.stdout);
     } finally {
       await second.stop();
     }
