@@ -1,8 +1,9 @@
 # talos-csr-signer: build a self-contained executable with `deno compile`, run it distroless.
 #   docker build --build-arg BUILD_COMMIT=$(git rev-parse --short=12 HEAD) -t talos-csr-signer .
-#   docker run --rm -p 50001:50001 -v $PWD/secrets.yaml:/etc/talos/secrets.yaml:ro \
-#     -e TALOS_SECRETS_PATH=/etc/talos/secrets.yaml -e SERVER_SANS=<control-plane IPs and names> \
-#     talos-csr-signer
+#   docker run --rm --user "$(id -u):$(id -g)" -p 50001:50001 \
+#     -v "$PWD/secrets.yaml:/etc/talos/secrets.yaml:ro" -e TALOS_SECRETS_PATH=/etc/talos/secrets.yaml \
+#     -e SERVER_SANS=<control-plane IPs and names> talos-csr-signer
+# (--user: secrets.yaml is mode 0600, so the signer must run as its owner to read it.)
 FROM denoland/deno:2.9.6 AS build
 ARG BUILD_COMMIT=unknown
 ENV BUILD_COMMIT=${BUILD_COMMIT}
