@@ -5,10 +5,6 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { credentials, loadPackageDefinition, Metadata, status } from "@grpc/grpc-js";
-import type { ServiceClientConstructor } from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
-import { fileURLToPath } from "node:url";
 import { parseTokenFile } from "../auth/token_file.ts";
 import { parseSecretsBundle } from "../config/secrets_bundle.ts";
 import { buildCsr } from "../pki/csr_builder.ts";
@@ -18,6 +14,7 @@ import { encodePem } from "../pki/pem.ts";
 import { classifyName } from "../config/host_names.ts";
 import { printErr, printOut } from "./output.ts";
 import { hintFor } from "./request_hints.ts";
+import { callCertificate } from "../grpc/certificate_client.ts";
 
 /** The `request` flags, for `--help`. */
 export const REQUEST_USAGE =
@@ -32,7 +29,6 @@ export const REQUEST_USAGE =
 `;
 
 const KEY_TYPES: Record<string, KeyType> = { ed25519: "Ed25519", ecdsa: "ECDSA-P256", rsa: "RSA" };
-const PROTO_PATH = fileURLToPath(new URL("../../proto/security.proto", import.meta.url));
 
 interface Step extends Check {
   hint?: string;
@@ -193,46 +189,6 @@ async function tlsStep(
     }
   } catch (error) {
     return record("TLS", false, (error as Error).message);
-  }
-}
-
-async function callCertificate(
-  host: string,
-  port: number,
-  caPem: string,
-  token: string,
-  csr: string,
-): Promise<{ ca: string; crt: string } | { error: string }> {
-  const definition = loadSync(PROTO_PATH, { keepCase: true, defaults: true });
-  const { SecurityService } = (loadPackageDefinition(definition) as unknown as {
-    securityapi: { SecurityService: ServiceClientConstructor };
-  }).securityapi;
-  // The server's identity was verified for the dialled host in the TLS step (rustls checks IP
-  // SANs); Deno's node:tls refuses an IP as server name, so this connection names a placeholder.
-  const client = new SecurityService(
-    host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`,
-    credentials.createSsl(Buffer.from(caPem), null, null, { checkServerIdentity: () => undefined }),
-    { "grpc.ssl_target_name_override": "talos-csr-signer.invalid" },
-  );
-  const metadata = new Metadata();
-  metadata.set("token", token);
-  try {
-    return await new Promise((resolve) => {
-      (client as unknown as { Certificate: (...a: unknown[]) => void }).Certificate(
-        { csr: Buffer.from(csr) },
-        metadata,
-        { deadline: new Date(Date.now() + 10_000) },
-        (
-          error: { code: number; details: string } | null,
-          response?: { ca: Buffer; crt: Buffer },
-        ) => {
-          if (error) resolve({ error: `${status[error.code]}: ${error.details}` });
-          else resolve({ ca: response!.ca.toString(), crt: response!.crt.toString() });
-        },
-      );
-    });
-  } finally {
-    client.close();
   }
 }
 
