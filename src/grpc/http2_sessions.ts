@@ -17,6 +17,26 @@ import type { Http2Server, Http2Session, IncomingHttpHeaders, ServerHttp2Stream 
 /** Streams that stay open by design and must not hold up shutdown. */
 const LONG_LIVED = new Set(["/grpc.health.v1.Health/Watch"]);
 
+/** A call the transport refused before any handler ran (unknown method, oversized message). */
+export interface TransportRefusal {
+  /** The request path, or "(unknown)" when it is not a served method (never attacker text). */
+  method: string;
+  /** The caller's address. */
+  peer: string;
+  /** The gRPC status code sent. */
+  code: number;
+  /** The status message sent. */
+  details: string;
+}
+
+/** Options for {@linkcode trackSessions}. */
+export interface TrackOptions {
+  /** The methods handlers serve (they log their own outcomes). */
+  servedMethods?: ReadonlySet<string>;
+  /** Called for calls refused by the transport itself, so they too get a log line. */
+  onRefused?: (refusal: TransportRefusal) => void;
+}
+
 /** Counts of the streams in flight across all sessions. */
 export interface StreamTracker {
   /** Request streams open right now (long-lived watch streams excluded). */
@@ -29,9 +49,10 @@ export interface StreamTracker {
  * Takes over the sessions of every HTTP/2 server behind a grpc-js `Server`.
  *
  * @param grpcServer the grpc-js server, after its ports are bound
+ * @param options served methods and where transport refusals are reported
  * @returns the stream counts
  */
-export function trackSessions(grpcServer: object): StreamTracker {
+export function trackSessions(grpcServer: object, options: TrackOptions = {}): StreamTracker {
   let open = 0;
   const waiters: (() => void)[] = [];
   const closed = () => {
@@ -40,10 +61,12 @@ export function trackSessions(grpcServer: object): StreamTracker {
   const servers = (grpcServer as { http2Servers?: Map<Http2Server, unknown> }).http2Servers;
   if (servers instanceof Map) {
     for (const http2Server of servers.keys()) {
-      http2Server.on(
-        "session",
-        (session: Http2Session) => closeWithoutGoaway(session, () => open++, closed),
-      );
+      http2Server.on("session", (session: Http2Session) => {
+        closeWithoutGoaway(session, () => open++, closed);
+        if (options.onRefused) {
+          reportRefusals(session, options.servedMethods ?? new Set(), options.onRefused);
+        }
+      });
     }
   }
   return {
@@ -73,4 +96,31 @@ function closeWithoutGoaway(session: Http2Session, opened: () => void, closed: (
     closing = true;
     if (sessionStreams === 0) finish();
   };
+}
+
+function reportRefusals(
+  session: Http2Session,
+  served: ReadonlySet<string>,
+  onRefused: (refusal: TransportRefusal) => void,
+): void {
+  session.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+    const path = String(headers[":path"]);
+    stream.once("close", () => {
+      const sent = {
+        ...(stream as { sentHeaders?: object }).sentHeaders,
+        ...(stream as { sentTrailers?: object }).sentTrailers,
+      } as Record<string, unknown>;
+      const code = Number(sent["grpc-status"] ?? 0);
+      const details = decodeURIComponent(String(sent["grpc-message"] ?? ""));
+      const tooLarge = details.startsWith("Received message larger than max");
+      if (code === 0 || (served.has(path) && !tooLarge)) return;
+      let peer = "";
+      try {
+        peer = `${session.socket?.remoteAddress ?? ""}:${session.socket?.remotePort ?? ""}`;
+      } catch {
+        // the socket may already be gone
+      }
+      onRefused({ method: served.has(path) ? path : "(unknown)", peer, code, details });
+    });
+  });
 }

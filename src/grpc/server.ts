@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { loadPackageDefinition, Server } from "@grpc/grpc-js";
+import { loadPackageDefinition, Server, status } from "@grpc/grpc-js";
 import type { ServiceDefinition } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { fileURLToPath } from "node:url";
@@ -97,7 +97,23 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
       (error, bound) => error ? reject(error) : resolve(bound),
     );
   });
-  const streams = trackSessions(server);
+  const streams = trackSessions(server, {
+    servedMethods: new Set([
+      "/securityapi.SecurityService/Certificate",
+      ...(options.health ? ["/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"] : []),
+    ]),
+    onRefused: (refusal) => {
+      // The path of an unknown method is the caller's text: it is reported as "(unknown)".
+      const details = refusal.method === "(unknown)" ? "unknown method" : refusal.details;
+      options.logger.log("warn", "certificate request", {
+        peer: refusal.peer,
+        method: refusal.method,
+        code: status[refusal.code],
+        error: details,
+      });
+      options.observe?.({ method: refusal.method, code: String(status[refusal.code]), seconds: 0 });
+    },
+  });
   return {
     port,
     updateTls(tls) {

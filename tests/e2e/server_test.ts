@@ -185,12 +185,28 @@ Deno.test("bad input gets a precise status, a log line, and the server keeps ser
     const { code, logs } = await server.stop();
     assertEquals(code, 0);
     const requests = logs.map((l) => JSON.parse(l)).filter((r) => r.msg === "certificate request");
-    // Every call that reached the handler has one line (the oversized one is refused by grpc-js).
+    // Every call has one line: the table, the unknown method and the final valid call; the
+    // oversized one and the unknown method are refused by the transport and logged by it.
     const codes = requests.map((r) => r.code);
-    for (const expected of ["UNAUTHENTICATED", "INVALID_ARGUMENT", "OK"]) {
+    for (
+      const expected of [
+        "UNAUTHENTICATED",
+        "INVALID_ARGUMENT",
+        "RESOURCE_EXHAUSTED",
+        "UNIMPLEMENTED",
+        "OK",
+      ]
+    ) {
       assert(codes.includes(expected), codes.join(","));
     }
-    assertEquals(requests.length, cases.length - 1 + 1);
+    assertEquals(requests.length, cases.length + 2);
+    const unknown = requests.find((r) => r.code === "UNIMPLEMENTED");
+    assertEquals([unknown.method, unknown.error], ["(unknown)", "unknown method"]);
+    assertMatch(unknown.peer, /127\.0\.0\.1/);
+    assertMatch(
+      requests.find((r) => r.code === "RESOURCE_EXHAUSTED").error,
+      /Received message larger than max/,
+    );
     const ok = requests.find((r) => r.code === "OK");
     assertEquals(ok.cn, "worker-1");
     assertEquals(ok.dns, ["worker-1"]);
