@@ -15,6 +15,21 @@ import { ALL_LOGS, startServer } from "../support/server_process.ts";
 const bundle = parseSecretsBundle(await readTalosSecrets());
 const TOKEN = bundle.token;
 
+/** An openssl TLS handshake with ALPN h2, trusting the Talos CA. */
+function tlsHandshake(port: number, version: string, extra: string[] = []) {
+  const args = [
+    "s_client",
+    "-connect",
+    `127.0.0.1:${port}`,
+    "-alpn",
+    "h2",
+    version,
+    "-CAfile",
+    "{ca}",
+  ];
+  return openssl([...args, ...extra], { ca: bundle.caCertificatePem });
+}
+
 Deno.test("a server started from the Talos secrets bundle issues a certificate that verifies against its ca", async () => {
   const server = await startServer([`--secrets=${TALOS_SECRETS_PATH}`]);
   try {
@@ -251,22 +266,7 @@ Deno.test("SERVER_SANS names go into the self-issued serving certificate, which 
 Deno.test("TLS 1.3 and 1.2 handshakes select ALPN h2 and verify against the Talos CA by IP; TLS 1.1 is refused", async () => {
   const server = await startServer([`--secrets=${TALOS_SECRETS_PATH}`]);
   const handshake = (version: string) =>
-    openssl(
-      [
-        "s_client",
-        "-connect",
-        `127.0.0.1:${server.port}`,
-        "-alpn",
-        "h2",
-        version,
-        "-CAfile",
-        "{ca}",
-        "-verify_ip",
-        "127.0.0.1",
-        "-verify_return_error",
-      ],
-      { ca: bundle.caCertificatePem },
-    );
+    tlsHandshake(server.port, version, ["-verify_ip", "127.0.0.1", "-verify_return_error"]);
   try {
     for (const [version, protocol] of [["-tls1_3", "TLSv1.3"], ["-tls1_2", "TLSv1.2"]]) {
       const result = await handshake(version!);
@@ -287,17 +287,7 @@ Deno.test("TLS 1.3 and 1.2 handshakes select ALPN h2 and verify against the Talo
 
 Deno.test("TLS_MIN_VERSION=1.3 refuses TLS 1.2 handshakes and still serves TLS 1.3", async () => {
   const server = await startServer([`--secrets=${TALOS_SECRETS_PATH}`], { TLS_MIN_VERSION: "1.3" });
-  const handshake = (version: string) =>
-    openssl([
-      "s_client",
-      "-connect",
-      `127.0.0.1:${server.port}`,
-      "-alpn",
-      "h2",
-      version,
-      "-CAfile",
-      "{ca}",
-    ], { ca: bundle.caCertificatePem });
+  const handshake = (version: string) => tlsHandshake(server.port, version);
   try {
     assert((await handshake("-tls1_2")).code !== 0, "a TLS 1.2 handshake must fail");
     assertEquals((await handshake("-tls1_3")).code, 0);

@@ -5,6 +5,7 @@
  * @module
  */
 import { goProgram } from "./go_programs.ts";
+import { runWithInput } from "./process.ts";
 
 /** What the Go worker client printed and how it exited. */
 export interface GoCallResult {
@@ -97,17 +98,7 @@ export async function goBatch(
     concurrency,
     calls: calls.map((c) => ({ token: c.token, csrBase64: c.csr.toBase64() })),
   });
-  const child = new Deno.Command(await goProgram("tests/interop/go/batch_client.go"), {
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(input));
-  await writer.close();
-  const output = await child.output();
-  if (output.code !== 0) {
-    throw new Error(`batch_client failed: ${new TextDecoder().decode(output.stderr)}`);
-  }
-  return JSON.parse(new TextDecoder().decode(output.stdout));
+  const output = await runWithInput(await goProgram("tests/interop/go/batch_client.go"), [], input);
+  if (output.code !== 0) throw new Error(`batch_client failed: ${output.stderr}`);
+  return JSON.parse(output.stdout);
 }

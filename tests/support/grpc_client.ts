@@ -10,6 +10,7 @@
  */
 import type { status } from "@grpc/grpc-js";
 import { REPO_ROOT } from "./fixtures.ts";
+import { runWithInput } from "./process.ts";
 
 /** The outcome of one call. */
 export type CallResult =
@@ -69,22 +70,18 @@ export async function callBatch(
       csrBase64: (typeof csr === "string" ? encoder.encode(csr) : csr).toBase64(),
     })),
   });
-  const child = new Deno.Command("node", {
-    args: [`${REPO_ROOT}tests/interop/node/grpc_js_client.mjs`],
-    env: { NODE_NO_WARNINGS: "1" },
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(encoder.encode(input));
-  await writer.close();
-  const output = await child.output();
-  const decoder = new TextDecoder();
+  const output = await runWithInput(
+    "node",
+    [`${REPO_ROOT}tests/interop/node/grpc_js_client.mjs`],
+    input,
+    {
+      NODE_NO_WARNINGS: "1",
+    },
+  );
   if (output.code !== 0) {
-    throw new Error(`grpc-js client failed (${output.code}): ${decoder.decode(output.stderr)}`);
+    throw new Error(`grpc-js client failed (${output.code}): ${output.stderr}`);
   }
-  return JSON.parse(decoder.decode(output.stdout));
+  return JSON.parse(output.stdout);
 }
 
 /**

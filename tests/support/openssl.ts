@@ -3,16 +3,10 @@
  *
  * @module
  */
+import { type ProcessResult, runWithInput } from "./process.ts";
 
 /** Result of an openssl run. */
-export interface OpensslResult {
-  /** Exit code. */
-  code: number;
-  /** Standard output. */
-  stdout: string;
-  /** Standard error. */
-  stderr: string;
-}
+export type OpensslResult = ProcessResult;
 
 /**
  * Runs openssl with `stdin` and files written to a temporary folder.
@@ -33,22 +27,7 @@ export async function openssl(
       await Deno.writeTextFile(`${dir}/${name}`, content);
     }
     const resolved = args.map((a) => a.replace(/\{(\w+)\}/g, (_, n) => `${dir}/${n}`));
-    const child = new Deno.Command("openssl", {
-      args: resolved,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(stdin));
-    await writer.close();
-    const output = await child.output();
-    const decoder = new TextDecoder();
-    return {
-      code: output.code,
-      stdout: decoder.decode(output.stdout),
-      stderr: decoder.decode(output.stderr),
-    };
+    return await runWithInput("openssl", resolved, stdin);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
