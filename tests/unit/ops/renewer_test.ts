@@ -1,0 +1,28 @@
+import { halfRemaining, scheduleRenewal } from "../../../src/ops/renewer.ts";
+import { createLogger } from "../../../src/ops/log.ts";
+import { assertEquals } from "../../support/assert.ts";
+
+Deno.test("halfRemaining() waits half of what is left, like native trustd's 12 h of 24 h", () => {
+  const now = new Date("2030-01-01T00:00:00Z");
+  assertEquals(halfRemaining(new Date("2030-01-02T00:00:00Z"), now), 12 * 3600_000);
+});
+
+Deno.test("scheduleRenewal() renews when half the lifetime has passed, then plans from the new expiry", async () => {
+  const lines: string[] = [];
+  const renewed: number[] = [];
+  let now = Date.now();
+  const cancel = scheduleRenewal(
+    () => {
+      renewed.push(Date.now());
+      now = Date.now();
+      return Promise.resolve(new Date(now + 60_000));
+    },
+    new Date(now + 80),
+    createLogger("json", (l) => lines.push(l)),
+    () => new Date(now),
+  );
+  await new Promise((r) => setTimeout(r, 150));
+  cancel();
+  assertEquals(renewed.length, 1);
+  assertEquals(JSON.parse(lines[0]!).msg, "serving certificate renewed");
+});

@@ -1,0 +1,54 @@
+import {
+  buildCommonNameSubject,
+  commonNameOf,
+  formatName,
+  removeOrganization,
+} from "../../../src/pki/name.ts";
+import { decodePem } from "../../../src/pki/pem.ts";
+import { assertEquals } from "../../support/assert.ts";
+import { openssl } from "../../support/openssl.ts";
+
+async function opensslSubject(subject: string): Promise<Uint8Array> {
+  const key = await openssl(["genpkey", "-algorithm", "ed25519"]);
+  const csr = await openssl([
+    "req",
+    "-new",
+    "-key",
+    "{key}",
+    "-subj",
+    subject,
+    "-utf8",
+    "-outform",
+    "PEM",
+  ], { key: key.stdout });
+  const der = decodePem(csr.stdout)[0]!.der;
+  // CertificationRequest > CertificationRequestInfo > [version, subject, ...]
+  const { readAll, readOnly, TAG } = await import("../../../src/pki/der.ts");
+  const [info] = readAll(readOnly(der, TAG.sequence).content);
+  return readAll(info!.content)[1]!.encoded;
+}
+
+Deno.test("removeOrganization() drops every O, keeps the rest in order, and openssl reads the result", async () => {
+  const subject = await opensslSubject("/O=os:impersonator/CN=worker-1/OU=nodes/O=system:masters");
+  const kept = removeOrganization(subject);
+  assertEquals(formatName(kept), "CN=worker-1, OU=nodes");
+});
+
+Deno.test("removeOrganization() of a subject that is only O gives an empty Name", async () => {
+  assertEquals(
+    removeOrganization(await opensslSubject("/O=os:impersonator")),
+    new Uint8Array([0x30, 0]),
+  );
+});
+
+Deno.test("commonNameOf() decodes UTF8String and PrintableString names; formatName() escapes RFC 4514 specials", async () => {
+  assertEquals(commonNameOf(await opensslSubject("/CN=w\u00e9rker")), "w\u00e9rker");
+  assertEquals(commonNameOf(await opensslSubject("/OU=x")), "");
+  assertEquals(formatName(await opensslSubject("/CN=a,b=c;d")), "CN=a\\,b\\=c\\;d");
+});
+
+Deno.test("buildCommonNameSubject() is a Name openssl prints back", async () => {
+  const der = buildCommonNameSubject("talos-csr-signer");
+  assertEquals(formatName(der), "CN=talos-csr-signer");
+  assertEquals(commonNameOf(der), "talos-csr-signer");
+});
