@@ -97,8 +97,11 @@ Deno.test("a burst from one address is throttled while another address (127.0.0.
       bundle.caCertificatePem,
       new Array(6).fill({ token: TOKEN, csr }),
     );
-    assertEquals(results.map((r) => r.ok), [true, true, true, false, false, false]);
-    const limited = results[3]!;
+    // Three calls fit the burst; the bucket refills one per second, so of the three that follow
+    // at least one is refused even on a slow machine.
+    assertEquals(results.slice(0, 3).map((r) => r.ok), [true, true, true]);
+    const limited = results.slice(3).find((r) => !r.ok)!;
+    assert(limited, "a call beyond the burst is refused");
     assert(!limited.ok);
     assertEquals(status[limited.code], "RESOURCE_EXHAUSTED");
     assertMatch(limited.details, /rate limit exceeded for 127\.0\.0\.1; retry after 1s/);

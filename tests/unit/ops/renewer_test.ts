@@ -21,7 +21,8 @@ Deno.test("scheduleRenewal() renews when half the lifetime has passed, then plan
     createLogger("json", (l) => lines.push(l)),
     () => new Date(now),
   );
-  await new Promise((r) => setTimeout(r, 150));
+  // Renewal is due after 40 ms; allow a loaded machine plenty of slack.
+  for (let i = 0; i < 100 && renewed.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
   cancel();
   assertEquals(renewed.length, 1);
   assertEquals(JSON.parse(lines[0]!).msg, "serving certificate renewed");
