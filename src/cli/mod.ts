@@ -2,14 +2,13 @@
  * The command line: picks a verb and runs it. `serve` is the default, so container specs written
  * for the Go original (no arguments) keep working.
  *
+ * Each verb's module is loaded only when that verb runs, so `serve` does not carry the YAML
+ * writer, the manifest builder or the request client in memory.
+ *
  * @module
  */
-import { runDev } from "./dev.ts";
 import { formatHelp } from "./help.ts";
 import { printOut } from "./output.ts";
-import { runServe } from "./serve.ts";
-import { REQUEST_USAGE, runRequest } from "./request.ts";
-import { MANIFESTS_USAGE, runManifests } from "./manifests.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 import buildInfo from "./build_info.json" with { type: "json" };
 
@@ -26,8 +25,12 @@ export async function runCli(
 ): Promise<number> {
   const [first, ...rest] = args;
   const wantsHelp = args.includes("--help") || args.includes("-h");
-  if (first === "request" && wantsHelp) return printOut(REQUEST_USAGE), 0;
-  if (first === "manifests" && wantsHelp) return printOut(MANIFESTS_USAGE), 0;
+  if (first === "request" && wantsHelp) {
+    return printOut((await import("./request.ts")).REQUEST_USAGE), 0;
+  }
+  if (first === "manifests" && wantsHelp) {
+    return printOut((await import("./manifests.ts")).MANIFESTS_USAGE), 0;
+  }
   if (first === "help" || wantsHelp) {
     printOut(formatHelp());
     return 0;
@@ -39,14 +42,14 @@ export async function runCli(
       );
       return 0;
     case "dev":
-      return await runDev(rest, env);
+      return await (await import("./dev.ts")).runDev(rest, env);
     case "request":
-      return await runRequest(rest, env);
+      return await (await import("./request.ts")).runRequest(rest, env);
     case "manifests":
-      return await runManifests(rest);
+      return await (await import("./manifests.ts")).runManifests(rest);
     case "serve":
-      return await runServe(rest, env);
+      return await (await import("./serve.ts")).runServe(rest, env);
     default:
-      return await runServe(args, env);
+      return await (await import("./serve.ts")).runServe(args, env);
   }
 }

@@ -17,7 +17,6 @@ import {
 } from "../pki/serving_cert.ts";
 import { ConfigError, ConfigErrors } from "./config_error.ts";
 import type { Config } from "./parse_config.ts";
-import { parseSecretsBundle } from "./secrets_bundle.ts";
 import type { FileSource } from "./file_source.ts";
 import { checkSecretFilePermissions } from "./key_permissions.ts";
 
@@ -65,7 +64,11 @@ export async function loadAuthority(
     const bundle = await attempt(
       "TALOS_SECRETS_PATH",
       secretsPath,
-      async () => parseSecretsBundle(await readSecret("TALOS_SECRETS_PATH", secretsPath)),
+      async () => {
+        // The YAML parser is loaded only when a bundle is configured.
+        const { parseSecretsBundle } = await import("./secrets_bundle.ts");
+        return parseSecretsBundle(await readSecret("TALOS_SECRETS_PATH", secretsPath));
+      },
     );
     caCertificatePem = bundle?.caCertificatePem;
     caKeyPem = bundle?.caKeyPem;
