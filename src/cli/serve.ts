@@ -133,10 +133,10 @@ export async function runServe(
   Deno.addSignalListener("SIGHUP", onHangup);
   const readinessTick = setInterval(() => state.notify(), 60_000);
   Deno.unrefTimer(readinessTick);
-  const cancelRenewal = scheduleRenewal(
+  // Only a certificate we issued ourselves is renewed; operator files are reloaded when they change.
+  const cancelRenewal = config.serving.kind !== "self-issued" ? () => {} : scheduleRenewal(
     async () => {
       const current = state.material;
-      if (current.serving.mode !== "self-issued") return current.serving.notAfter;
       const issued = await issueServingCertificate(
         current.authority.issuingCa,
         current.serving.names,

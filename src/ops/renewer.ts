@@ -16,6 +16,8 @@ export const RETRY_MS = 60_000;
  * @param notAfter the current certificate's NotAfter
  * @param logger where failures are reported
  * @param clock the time source
+ * @param minDelayMs the shortest wait between renewals, so a certificate that cannot outlive its
+ * CA never turns this into a busy loop
  * @returns a function that cancels the schedule
  */
 export function scheduleRenewal(
@@ -23,6 +25,7 @@ export function scheduleRenewal(
   notAfter: Date,
   logger: Logger,
   clock: () => Date = () => new Date(),
+  minDelayMs = RETRY_MS,
 ): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let cancelled = false;
@@ -36,7 +39,7 @@ export function scheduleRenewal(
     renew().then(
       (next) => {
         logger.log("info", "serving certificate renewed", { not_after: next.toISOString() });
-        plan(halfRemaining(next, clock()));
+        plan(Math.max(minDelayMs, halfRemaining(next, clock())));
       },
       (error: unknown) => {
         logger.log("error", "serving certificate renewal failed", { error: String(error) });

@@ -27,3 +27,21 @@ Deno.test("scheduleRenewal() renews when half the lifetime has passed, then plan
   assertEquals(renewed.length, 1);
   assertEquals(JSON.parse(lines[0]!).msg, "serving certificate renewed");
 });
+
+Deno.test("scheduleRenewal() never renews more often than the minimum delay", async () => {
+  let renewals = 0;
+  // A certificate capped at an expiring CA: every renewal returns an already-past NotAfter.
+  const cancel = scheduleRenewal(
+    () => {
+      renewals++;
+      return Promise.resolve(new Date(0));
+    },
+    new Date(0),
+    createLogger("json", () => {}),
+    () => new Date(),
+    100,
+  );
+  await new Promise((r) => setTimeout(r, 250));
+  cancel();
+  assertEquals(renewals >= 1 && renewals <= 3, true, `${renewals} renewals in 250 ms`);
+});
