@@ -424,3 +424,34 @@ Deno.test("SIGTERM during a burst: every call the server accepted completes, and
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("SIGHUP forces a reload, logged with its cause; a changed token then applies", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sighup-" });
+  const ca = await makeCa();
+  const server = await startServer([
+    ...(await writeCaFiles(dir, ca, `${T1}\n`)),
+    "--reload-interval=0s",
+  ]);
+  try {
+    Deno.kill(server.pid, "SIGHUP");
+    await pollUntil(
+      () =>
+        Promise.resolve(
+          { ok: server.logs.some((l) => l.includes('"reload: nothing changed"')) } as CallResult,
+        ),
+      (r) => r.ok,
+    );
+    const reload = JSON.parse(server.logs.find((l) => l.includes('"reload: nothing changed"'))!);
+    assertEquals(reload.cause, "SIGHUP");
+    await Deno.writeTextFile(`${dir}/token`, `${T2}\n`);
+    Deno.kill(server.pid, "SIGHUP");
+    const csr = (await makeCsr()).pem;
+    await pollUntil(
+      () => callCertificate({ port: server.port, caPem: ca.certificatePem, token: T2, csr }),
+      (r) => r.ok,
+    );
+  } finally {
+    assertEquals((await server.stop()).code, 0);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
