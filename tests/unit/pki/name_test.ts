@@ -47,8 +47,20 @@ Deno.test("commonNameOf() decodes UTF8String and PrintableString names; formatNa
   assertEquals(formatName(await opensslSubject("/CN=a,b=c;d")), "CN=a\\,b\\=c\\;d");
 });
 
-Deno.test("buildCommonNameSubject() is a Name openssl prints back", async () => {
+Deno.test("buildCommonNameSubject() is a Name openssl parses as one UTF8String commonName", async () => {
   const der = buildCommonNameSubject("talos-csr-signer");
-  assertEquals(formatName(der), "CN=talos-csr-signer");
-  assertEquals(commonNameOf(der), "talos-csr-signer");
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/name.der`, der);
+    const parsed = await openssl(["asn1parse", "-inform", "DER", "-in", `${dir}/name.der`]);
+    assertEquals(parsed.code, 0, parsed.stderr);
+    assertEquals(
+      /:commonName\s*\n.*UTF8STRING\s*:talos-csr-signer/.test(parsed.stdout),
+      true,
+      parsed.stdout,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  assertEquals([formatName(der), commonNameOf(der)], ["CN=talos-csr-signer", "talos-csr-signer"]);
 });
