@@ -13,7 +13,6 @@ import { parseCsr } from "./pki/csr.ts";
 import { buildIssuingCa, type IssuingCa, signLeaf } from "./pki/issuing_ca.ts";
 import { buildLeafTemplate } from "./pki/leaf_template.ts";
 import { encodePem } from "./pki/pem.ts";
-import { formatName } from "./pki/name.ts";
 import { randomSerial } from "./pki/serial.ts";
 import { buildValidity, DEFAULT_LIFETIME_MS } from "./pki/validity.ts";
 import {
@@ -58,7 +57,7 @@ export interface AuthorityMaterial {
  *
  * @param material the CA, bundle and tokens
  * @returns the authority snapshot
- * @throws {CaMaterialError} when the CA certificate or key is unusable
+ * @throws {MaterialError} when the CA certificate or key is unusable
  * @throws {TypeError} when the accepted-CA bundle is unusable
  */
 export async function buildAuthority(material: AuthorityMaterial): Promise<Authority> {
@@ -128,7 +127,7 @@ export async function issueCertificate(
     caPem: authority.acceptedCas.pem,
     certificatePem: encodePem("CERTIFICATE", certificate),
     serial: template.serial,
-    subject: formatName(template.subject),
+    subject: template.subjectText,
     commonName: parsed.commonName,
     dnsNames: template.dnsNames,
     ipAddresses: template.ipAddresses,

@@ -8,7 +8,7 @@
 import { buildTokenSet } from "../auth/token_set.ts";
 import { parseTokenFile } from "../auth/token_file.ts";
 import { type Authority, buildAuthority } from "../authority.ts";
-import { CaMaterialError } from "../pki/issuing_ca.ts";
+import { MaterialError } from "../pki/material_error.ts";
 import {
   checkServingCertificate,
   issueServingCertificate,
@@ -153,14 +153,16 @@ export async function loadServingMaterial(
   try {
     return { mode: "files", ...(await checkServingCertificate(certificatePem, keyPem)) };
   } catch (cause) {
-    const setting = /serving key/.test(describe(cause)) ? "TLS_KEY_PATH" : "TLS_CERT_PATH";
+    const setting = cause instanceof MaterialError && cause.input === "key"
+      ? "TLS_KEY_PATH"
+      : "TLS_CERT_PATH";
     const path = setting === "TLS_KEY_PATH" ? keyPath : certPath;
     throw new ConfigErrors([new ConfigError(setting, `${path}: ${describe(cause)}`, { cause })]);
   }
 }
 
 function settingOf(config: Config, cause: unknown): [setting: string, path: string] {
-  if (cause instanceof CaMaterialError) {
+  if (cause instanceof MaterialError) {
     if (config.ca.kind === "bundle") return ["TALOS_SECRETS_PATH", config.ca.secretsPath];
     return cause.input === "key"
       ? ["CA_KEY_PATH", config.ca.keyPath]

@@ -17,6 +17,7 @@ import {
   buildIssuancePolicy,
   type IssuancePolicy,
   type IssuancePolicyOptions,
+  PolicyOptionError,
 } from "../policy/issuance_policy.ts";
 import type { AbuseLimitOptions } from "../policy/abuse_limits.ts";
 
@@ -77,7 +78,7 @@ export interface Config {
 }
 
 /** Flags and environment after precedence: flag over environment over default. */
-export interface ResolvedSettings {
+interface ResolvedSettings {
   /** Each setting's value. */
   values: RawSettings;
   /** Settings given explicitly (by flag or environment), not by default. */
@@ -94,7 +95,7 @@ export interface ResolvedSettings {
  * @returns the values, which were explicit, and the positionals
  * @throws {ConfigErrors} on an unknown flag or a flag without its value
  */
-export function resolveSettings(
+function resolveSettings(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): ResolvedSettings {
@@ -239,18 +240,11 @@ function readPolicy(read: SettingReader): IssuancePolicy {
     peerBinding: read.oneOf("peerBinding", ["off", "warn", "enforce"] as const),
     maxSans: read.integer("maxSans", 1),
   };
-  const built = (key: "allowedIpCidrs" | "allowedDnsSuffixes", only: IssuancePolicyOptions) => {
-    try {
-      buildIssuancePolicy(only);
-    } catch (error) {
-      read.fail(key, (error as Error).message);
-    }
-  };
-  built("allowedIpCidrs", { allowedIpCidrs: options.allowedIpCidrs });
-  built("allowedDnsSuffixes", { allowedDnsSuffixes: options.allowedDnsSuffixes });
   try {
     return buildIssuancePolicy(options);
-  } catch {
+  } catch (error) {
+    if (!(error instanceof PolicyOptionError)) throw error;
+    for (const problem of error.problems) read.fail(problem.option, problem.message);
     return buildIssuancePolicy();
   }
 }

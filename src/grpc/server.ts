@@ -46,8 +46,6 @@ export interface SignerServer {
    * @returns the number of calls still in flight when it gave up (0 after a clean drain)
    */
   shutdown(graceMs: number): Promise<number>;
-  /** Calls being handled right now. */
-  readonly activeCalls: number;
 }
 
 /** Largest request accepted: a CSR is under 4 KiB, so 64 KiB leaves room and bounds memory. */
@@ -68,17 +66,7 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
     "grpc.max_connection_idle_ms": options.connectionIdleTimeoutMs ?? 60_000,
   });
-  let activeCalls = 0;
-  const handler = createCertificateHandler(options);
-  server.addService(securityService(), {
-    Certificate(call: Parameters<typeof handler>[0], callback: Parameters<typeof handler>[1]) {
-      activeCalls++;
-      handler(call, (...answer) => {
-        callback(...answer);
-        activeCalls--;
-      });
-    },
-  });
+  server.addService(securityService(), { Certificate: createCertificateHandler(options) });
   if (options.health) {
     const health = healthService(options.health);
     server.addService(health.definition, health.implementation as never);
@@ -127,10 +115,7 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
       const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
       await Promise.race([streams.idle(), expired]);
       clearTimeout(timer);
-      return Math.max(activeCalls, streams.openStreams);
-    },
-    get activeCalls() {
-      return activeCalls;
+      return streams.openStreams;
     },
   };
 }

@@ -10,6 +10,7 @@ import { decodePem, encodePem } from "./pem.ts";
 import { importSigningKey, parsePrivateKey } from "./private_key.ts";
 import { type KeyType, keyTypeOfSpki } from "./key_type.ts";
 import { keyMatchesCertificate } from "./key_match.ts";
+import { MaterialError } from "./material_error.ts";
 import type { LeafTemplate } from "./leaf_template.ts";
 import {
   buildIssuerProfile,
@@ -37,22 +38,6 @@ export interface IssuingCa {
   profile: IssuerProfile;
 }
 
-/** Why CA material was refused. */
-export class CaMaterialError extends Error {
-  /** Which input is at fault: the certificate or the key. */
-  readonly input: "certificate" | "key";
-  /**
-   * @param input the input at fault
-   * @param message what is wrong with it
-   * @param options the underlying error
-   */
-  constructor(input: "certificate" | "key", message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "CaMaterialError";
-    this.input = input;
-  }
-}
-
 /**
  * Builds an issuing CA from PEM text, refusing material a worker could not use: a certificate that
  * is not a CA, or a key that does not belong to it.
@@ -60,7 +45,7 @@ export class CaMaterialError extends Error {
  * @param certificatePem the CA certificate (first CERTIFICATE block is used)
  * @param keyPem the CA private key in any label {@linkcode parsePrivateKey} accepts
  * @returns the checked CA
- * @throws {CaMaterialError} naming the input at fault
+ * @throws {MaterialError} naming the input at fault
  */
 export async function buildIssuingCa(certificatePem: string, keyPem: string): Promise<IssuingCa> {
   const certificate = parseCaCertificate(certificatePem);
@@ -68,7 +53,7 @@ export async function buildIssuingCa(certificatePem: string, keyPem: string): Pr
   try {
     keyType = keyTypeOfSpki(certificate.publicKey);
   } catch (cause) {
-    throw new CaMaterialError("certificate", (cause as Error).message, { cause });
+    throw new MaterialError("certificate", (cause as Error).message, { cause });
   }
   let signingKey: CryptoKey;
   try {
@@ -78,10 +63,10 @@ export async function buildIssuingCa(certificatePem: string, keyPem: string): Pr
     }
     signingKey = await importSigningKey(material);
   } catch (cause) {
-    throw new CaMaterialError("key", `Cannot load CA key: ${(cause as Error).message}`, { cause });
+    throw new MaterialError("key", `Cannot load CA key: ${(cause as Error).message}`, { cause });
   }
   if (!(await keyMatchesCertificate(certificate.publicKey, signingKey, keyType))) {
-    throw new CaMaterialError("key", "Cannot load CA key: it does not match the CA certificate");
+    throw new MaterialError("key", "Cannot load CA key: it does not match the CA certificate");
   }
   const der = certificate.der;
   const keyIdentifier = await keyIdentifierOf(certificate);
@@ -125,14 +110,14 @@ function parseCaCertificate(pem: string): ParsedCertificate {
     if (!block) throw new TypeError("no PEM CERTIFICATE block found");
     certificate = parseCertificate(block.der);
   } catch (cause) {
-    throw new CaMaterialError(
+    throw new MaterialError(
       "certificate",
       `Cannot load CA certificate: ${(cause as Error).message}`,
       { cause },
     );
   }
   if (!certificate.isCa) {
-    throw new CaMaterialError(
+    throw new MaterialError(
       "certificate",
       `Cannot load CA certificate: ${certificate.subjectText} is not a CA (BasicConstraints CA:TRUE missing)`,
     );

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { removeOrganization } from "./name.ts";
+import { issuedSubject } from "./name.ts";
 import type { ParsedCsr } from "./csr.ts";
 import type { Validity } from "./validity.ts";
 
@@ -18,6 +18,8 @@ export interface LeafTemplate {
   serial: string;
   /** Subject Name DER. */
   subject: Uint8Array<ArrayBuffer>;
+  /** The subject as RFC 4514 text, for logs and audit records. */
+  subjectText: string;
   /** SubjectPublicKeyInfo DER of the key the certificate certifies. */
   publicKey: Uint8Array<ArrayBuffer>;
   /** Validity window. */
@@ -41,9 +43,11 @@ export function buildLeafTemplate(
   serial: string,
   validity: Validity,
 ): LeafTemplate {
+  const subject = issuedSubject(csr.subject);
   return {
     serial,
-    subject: removeOrganization(csr.subject) as Uint8Array<ArrayBuffer>,
+    subject: subject.der,
+    subjectText: subject.text,
     publicKey: csr.publicKey,
     validity,
     dnsNames: [...csr.dnsNames],

@@ -50,11 +50,48 @@ function parseName(der: Uint8Array): Attribute[][] {
  * @throws {DerError} when `der` is not a Name
  */
 export function removeOrganization(der: Uint8Array): Uint8Array {
-  const rdns = parseName(der)
-    .map((rdn) => rdn.filter((attribute) => attribute.oid !== OID_O))
-    .filter((rdn) => rdn.length > 0)
-    .map((rdn) => encode(TAG.set, ...rdn.map((attribute) => attribute.encoded)));
-  return encode(TAG.sequence, ...rdns);
+  return encodeName(withoutOrganization(parseName(der)));
+}
+
+/** What issuance needs from a requested subject, from a single parse. */
+export interface IssuedSubject {
+  /** The first CN as requested ("" when none). */
+  commonName: string;
+  /** The subject to issue: the request's without Organization, DER. */
+  der: Uint8Array<ArrayBuffer>;
+  /** That subject as RFC 4514 text, for logs and audit records. */
+  text: string;
+}
+
+/**
+ * Parses a requested subject once and derives everything issuance uses from it.
+ *
+ * @param der the requested DER Name
+ * @returns its CN, and the subject to issue as DER and text
+ * @throws {DerError} when `der` is not a Name
+ */
+export function issuedSubject(der: Uint8Array): IssuedSubject {
+  const rdns = parseName(der);
+  const kept = withoutOrganization(rdns);
+  return { commonName: firstCommonName(rdns), der: encodeName(kept), text: formatRdns(kept) };
+}
+
+function withoutOrganization(rdns: Attribute[][]): Attribute[][] {
+  return rdns.map((rdn) => rdn.filter((attribute) => attribute.oid !== OID_O)).filter((rdn) =>
+    rdn.length > 0
+  );
+}
+
+function encodeName(rdns: Attribute[][]): Uint8Array<ArrayBuffer> {
+  return encode(
+    TAG.sequence,
+    ...rdns.map((rdn) => encode(TAG.set, ...rdn.map((attribute) => attribute.encoded))),
+  );
+}
+
+function firstCommonName(rdns: Attribute[][]): string {
+  const cn = rdns.flat().find((attribute) => attribute.oid === OID_CN);
+  return cn ? decodeString(cn.value.tag, cn.value.content) : "";
 }
 
 /**
@@ -65,8 +102,7 @@ export function removeOrganization(der: Uint8Array): Uint8Array {
  * @throws {DerError} when `der` is not a Name
  */
 export function commonNameOf(der: Uint8Array): string {
-  const cn = parseName(der).flat().find((attribute) => attribute.oid === OID_CN);
-  return cn ? decodeString(cn.value.tag, cn.value.content) : "";
+  return firstCommonName(parseName(der));
 }
 
 /**
@@ -77,7 +113,11 @@ export function commonNameOf(der: Uint8Array): string {
  * @throws {DerError} when `der` is not a Name
  */
 export function formatName(der: Uint8Array): string {
-  return parseName(der)
+  return formatRdns(parseName(der));
+}
+
+function formatRdns(rdns: Attribute[][]): string {
+  return rdns
     .map((rdn) =>
       rdn.map((a) => {
         const type = SHORT_NAMES[a.oid] ?? a.oid;

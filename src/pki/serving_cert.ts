@@ -14,6 +14,7 @@ import { keyMatchesCertificate } from "./key_match.ts";
 import { importSigningKey, parsePrivateKey } from "./private_key.ts";
 import { decodePem } from "./pem.ts";
 import { buildCommonNameSubject } from "./name.ts";
+import { MaterialError } from "./material_error.ts";
 import { encodePem } from "./pem.ts";
 import { randomSerial } from "./serial.ts";
 import { buildValidity } from "./validity.ts";
@@ -87,6 +88,7 @@ export async function issueServingCertificate(
   const certificate = await signLeaf(ca, {
     serial: randomSerial(),
     subject: buildCommonNameSubject(commonName) as Uint8Array<ArrayBuffer>,
+    subjectText: `CN=${commonName}`,
     publicKey: new Uint8Array(await crypto.subtle.exportKey("spki", keys.publicKey)),
     validity,
     dnsNames: names.dnsNames,
@@ -108,28 +110,45 @@ export async function issueServingCertificate(
  * @param certificatePem the chain, leaf first
  * @param keyPem the leaf's private key, any supported label
  * @returns the material with the leaf's names and expiry
- * @throws {TypeError} naming what is wrong (`certificate` or `key` in the message)
+ * @throws {MaterialError} naming the input at fault
  */
 export async function checkServingCertificate(
   certificatePem: string,
   keyPem: string,
 ): Promise<ServingCertificate> {
-  const block = decodePem(certificatePem).find((b) => b.label === "CERTIFICATE");
-  if (!block) throw new TypeError("Cannot use serving certificate: no PEM CERTIFICATE block found");
-  const leaf = parseCertificate(block.der);
-  const keyType = keyTypeOfSpki(leaf.publicKey);
-  const key = parsePrivateKey(keyPem);
+  const leaf = blame("certificate", () => {
+    const block = decodePem(certificatePem).find((b) => b.label === "CERTIFICATE");
+    if (!block) {
+      throw new TypeError("Cannot use serving certificate: no PEM CERTIFICATE block found");
+    }
+    return parseCertificate(block.der);
+  });
+  const keyType = blame("certificate", () => keyTypeOfSpki(leaf.publicKey));
+  const key = blame("key", () => parsePrivateKey(keyPem));
   if (key.type !== keyType) {
-    throw new TypeError(
+    throw new MaterialError(
+      "key",
       `Cannot use serving key: it is ${key.type} but the certificate's key is ${keyType}`,
     );
   }
   if (!(await keyMatchesCertificate(leaf.publicKey, await importSigningKey(key), keyType))) {
-    throw new TypeError("Cannot use serving key: it does not match the serving certificate");
+    throw new MaterialError(
+      "key",
+      "Cannot use serving key: it does not match the serving certificate",
+    );
   }
   const names: ServerNames = {
     dnsNames: [...leaf.names.dnsNames],
     ipAddresses: [...leaf.names.ipAddresses],
   };
   return { certificatePem, keyPem, names, notAfter: leaf.notAfter };
+}
+
+function blame<T>(input: "certificate" | "key", run: () => T): T {
+  try {
+    return run();
+  } catch (cause) {
+    if (cause instanceof MaterialError) throw cause;
+    throw new MaterialError(input, (cause as Error).message, { cause });
+  }
 }

@@ -104,28 +104,54 @@ export const DEFAULT_MAX_SANS = 64;
 
 const LOOPBACK = ["127.0.0.1", "::1"].map((ip) => parseIp(ip)!);
 
+/** An option of the policy that cannot be used. */
+export type PolicyOption = "allowedIpCidrs" | "allowedDnsSuffixes" | "maxSans";
+
+/** Invalid policy options: every problem found, each tied to its option. */
+export class PolicyOptionError extends RangeError {
+  /** Each problem and the option it belongs to. */
+  readonly problems: readonly { option: PolicyOption; message: string }[];
+  /** @param problems the problems found */
+  constructor(problems: { option: PolicyOption; message: string }[]) {
+    super(problems.map((p) => p.message).join("; "));
+    this.name = "PolicyOptionError";
+    this.problems = problems;
+  }
+}
+
 /**
  * Builds a policy, normalising each entry.
  *
  * @param options the configured options
  * @returns the policy
- * @throws {RangeError} naming the first invalid entry
+ * @throws {PolicyOptionError} listing every invalid entry with its option
  */
 export function buildIssuancePolicy(options: IssuancePolicyOptions = {}): IssuancePolicy {
+  const problems: { option: PolicyOption; message: string }[] = [];
   const ipRanges = options.allowedIpCidrs?.length
-    ? options.allowedIpCidrs.map((text) => {
+    ? options.allowedIpCidrs.flatMap((text) => {
       const range = parseCidr(text);
-      if (!range) throw new RangeError(`"${text}" is not a CIDR range`);
-      return range;
+      if (range) return [range];
+      problems.push({ option: "allowedIpCidrs", message: `"${text}" is not a CIDR range` });
+      return [];
     })
     : undefined;
   const dnsSuffixes = options.allowedDnsSuffixes?.length
-    ? options.allowedDnsSuffixes.map(normaliseSuffix)
+    ? options.allowedDnsSuffixes.flatMap((text) => {
+      const suffix = normaliseSuffix(text);
+      if (suffix) return [suffix];
+      problems.push({ option: "allowedDnsSuffixes", message: `"${text}" is not a DNS suffix` });
+      return [];
+    })
     : undefined;
   const maxSans = options.maxSans ?? DEFAULT_MAX_SANS;
   if (!Number.isInteger(maxSans) || maxSans < 1) {
-    throw new RangeError(`max SANs must be a positive integer, got ${maxSans}`);
+    problems.push({
+      option: "maxSans",
+      message: `max SANs must be a positive integer, got ${maxSans}`,
+    });
   }
+  if (problems.length > 0) throw new PolicyOptionError(problems);
   return {
     ipRanges,
     dnsSuffixes,
@@ -235,19 +261,16 @@ function isAllowedIp(ranges: CidrRange[], ip: Uint8Array): boolean {
   return LOOPBACK.some((l) => ipEquals(l, ip)) || ranges.some((r) => cidrContains(r, ip));
 }
 
-function normaliseSuffix(text: string): string {
+/** Lowercase ASCII (punycode) suffix without leading `*.`/`.` or trailing dot; undefined if invalid. */
+function normaliseSuffix(text: string): string | undefined {
   const trimmed = text.trim().replace(/^\*?\./, "").replace(/\.$/, "").toLowerCase();
-  let ascii: string;
   try {
     // The URL parser applies IDNA, so a suffix written in Unicode matches its punycode SANs.
-    ascii = new URL(`http://${trimmed}/`).hostname;
+    const ascii = new URL(`http://${trimmed}/`).hostname;
+    return trimmed && /^[a-z0-9.-]+$/.test(ascii) ? ascii : undefined;
   } catch {
-    throw new RangeError(`"${text}" is not a DNS suffix`);
+    return undefined;
   }
-  if (!trimmed || !/^[a-z0-9.-]+$/.test(ascii)) {
-    throw new RangeError(`"${text}" is not a DNS suffix`);
-  }
-  return ascii;
 }
 
 function deny(rule: PolicyRule, subject: string, message: string): never {

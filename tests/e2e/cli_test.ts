@@ -8,7 +8,7 @@ import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { readTalosSecrets } from "../support/fixtures.ts";
 import { callCertificate } from "../support/grpc_client.ts";
 import { makeCa, makeCsr } from "../support/keys.ts";
-import { openssl } from "../support/openssl.ts";
+import { opensslServingCertificate } from "../support/openssl.ts";
 import { runMain, startServer } from "../support/server_process.ts";
 
 const bundle = parseSecretsBundle(await readTalosSecrets());
@@ -91,46 +91,11 @@ Deno.test("invalid configuration exits 2 before listening, one line per problem 
 Deno.test("TLS_CERT_PATH/TLS_KEY_PATH: an openssl-made serving certificate is used as given", async () => {
   const dir = await Deno.makeTempDir({ prefix: "files-" });
   try {
-    await Deno.writeTextFile(`${dir}/ca.crt`, bundle.caCertificatePem);
-    await Deno.writeTextFile(
-      `${dir}/ca.key`,
-      bundle.caKeyPem.replaceAll("ED25519 PRIVATE KEY", "PRIVATE KEY"),
-    );
-    const key = await openssl(["genpkey", "-algorithm", "ed25519", "-out", `${dir}/tls.key`]);
-    assertEquals(key.code, 0, key.stderr);
-    // A leaf signed the way an operator would with openssl (x509 -req adds no CA extensions).
-    const csr = await openssl([
-      "req",
-      "-new",
-      "-key",
-      `${dir}/tls.key`,
-      "-subj",
-      "/CN=signer",
-      "-out",
-      `${dir}/tls.csr`,
-    ]);
-    assertEquals(csr.code, 0, csr.stderr);
-    await Deno.writeTextFile(
-      `${dir}/ext.cnf`,
-      "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
-    );
-    const cert = await openssl([
-      "x509",
-      "-req",
-      "-in",
-      `${dir}/tls.csr`,
-      "-CA",
-      `${dir}/ca.crt`,
-      "-CAkey",
-      `${dir}/ca.key`,
-      "-days",
-      "1",
-      "-extfile",
-      `${dir}/ext.cnf`,
-      "-out",
-      `${dir}/tls.crt`,
-    ]);
-    assertEquals(cert.code, 0, cert.stderr);
+    // openssl does not know Talos's ED25519 PRIVATE KEY label; the bytes are ordinary PKCS#8.
+    const opensslKey = bundle.caKeyPem.replaceAll("ED25519 PRIVATE KEY", "PRIVATE KEY");
+    const serving = await opensslServingCertificate(bundle.caCertificatePem, opensslKey, "signer");
+    await Deno.writeTextFile(`${dir}/tls.crt`, serving.certificatePem);
+    await Deno.writeTextFile(`${dir}/tls.key`, serving.keyPem, { mode: 0o600 });
     const server = await startServer([
       `--secrets=${(await import("../support/fixtures.ts")).TALOS_SECRETS_PATH}`,
       `--tls-cert=${dir}/tls.crt`,

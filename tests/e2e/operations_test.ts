@@ -7,7 +7,7 @@ import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { goBatch } from "../support/go_worker.ts";
 import { callBatch, callCertificate, type CallResult } from "../support/grpc_client.ts";
 import { type MadeCa, makeCa, makeCsr } from "../support/keys.ts";
-import { openssl } from "../support/openssl.ts";
+import { openssl, opensslServingCertificate } from "../support/openssl.ts";
 import { REPO_ROOT } from "../support/fixtures.ts";
 import { type ServerProcess, startServer } from "../support/server_process.ts";
 import { writeSecretVolume } from "../support/secret_volume.ts";
@@ -158,29 +158,13 @@ Deno.test("a replaced serving certificate (TLS_CERT_PATH) is used for new handsh
   const dir = await Deno.makeTempDir({ prefix: "serving-" });
   const ca = await makeCa();
   const serving = async (cn: string) => {
-    const key = await openssl(["genpkey", "-algorithm", "ed25519"]);
-    const csr = await openssl(["req", "-new", "-key", "{key}", "-subj", `/CN=${cn}`], {
-      key: key.stdout,
-    });
-    const crt = await openssl(
-      ["x509", "-req", "-CA", "{ca}", "-CAkey", "{cakey}", "-days", "1", "-extfile", "{ext}"],
-      {
-        ca: ca.certificatePem,
-        cakey: ca.keyPem,
-        ext: "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n",
-      },
-      csr.stdout,
-    );
-    return { "tls.crt": crt.stdout, "tls.key": key.stdout };
+    const made = await opensslServingCertificate(ca.certificatePem, ca.keyPem, cn);
+    return { "tls.crt": made.certificatePem, "tls.key": made.keyPem };
   };
-  await Deno.writeTextFile(`${dir}/ca.crt`, ca.certificatePem);
-  await Deno.writeTextFile(`${dir}/ca.key`, ca.keyPem, { mode: 0o600 });
-  await Deno.writeTextFile(`${dir}/token`, `${T1}\n`, { mode: 0o600 });
+  const caFlags = await writeCaFiles(dir, ca, `${T1}\n`);
   await writeSecretVolume(`${dir}/tls`, await serving("serving-one"));
   const server = await startServer([
-    `--ca-cert=${dir}/ca.crt`,
-    `--ca-key=${dir}/ca.key`,
-    `--token-file=${dir}/token`,
+    ...caFlags,
     `--tls-cert=${dir}/tls/tls.crt`,
     `--tls-key=${dir}/tls/tls.key`,
     "--reload-interval=1s",

@@ -59,3 +59,37 @@ export function opensslVerify(caPem: string, leafPem: string): Promise<OpensslRe
     leaf: leafPem,
   });
 }
+
+/**
+ * Issues a serving certificate the way an operator would with openssl: a fresh Ed25519 key, a CSR,
+ * and `x509 -req` (which adds no CA extensions) with serverAuth and localhost/127.0.0.1 SANs.
+ *
+ * @param caCertificatePem the signing CA
+ * @param caKeyPem its key, in a label openssl reads
+ * @param commonName the subject CN
+ * @returns the certificate and key, PEM
+ * @throws {Error} when openssl fails
+ */
+export async function opensslServingCertificate(
+  caCertificatePem: string,
+  caKeyPem: string,
+  commonName: string,
+): Promise<{ certificatePem: string; keyPem: string }> {
+  const key = await openssl(["genpkey", "-algorithm", "ed25519"]);
+  const csr = await openssl(["req", "-new", "-key", "{key}", "-subj", `/CN=${commonName}`], {
+    key: key.stdout,
+  });
+  const crt = await openssl(
+    ["x509", "-req", "-CA", "{ca}", "-CAkey", "{cakey}", "-days", "1", "-extfile", "{ext}"],
+    {
+      ca: caCertificatePem,
+      cakey: caKeyPem,
+      ext: "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+    },
+    csr.stdout,
+  );
+  if (key.code || csr.code || crt.code) {
+    throw new Error(`openssl failed: ${key.stderr}${csr.stderr}${crt.stderr}`);
+  }
+  return { certificatePem: crt.stdout, keyPem: key.stdout };
+}

@@ -1,4 +1,5 @@
-import { buildIssuingCa, CaMaterialError } from "../../../src/pki/issuing_ca.ts";
+import { buildIssuingCa } from "../../../src/pki/issuing_ca.ts";
+import { MaterialError } from "../../../src/pki/material_error.ts";
 import { parseSecretsBundle } from "../../../src/config/secrets_bundle.ts";
 import { assertEquals, assertMatch, assertRejects } from "../../support/assert.ts";
 import { readTalosSecrets } from "../../support/fixtures.ts";
@@ -26,7 +27,7 @@ Deno.test("buildIssuingCa() refuses a key that does not belong to the certificat
   const other = await makeCa();
   const error = await assertRejects(
     () => buildIssuingCa(ca.certificatePem, other.keyPem),
-    CaMaterialError,
+    MaterialError,
     "does not match",
   );
   assertEquals(error.input, "key");
@@ -37,7 +38,7 @@ Deno.test("buildIssuingCa() refuses a key of another type than the certificate's
   const other = await makeCa({ type: "ECDSA-P256" });
   const error = await assertRejects(
     () => buildIssuingCa(ca.certificatePem, other.keyPem),
-    CaMaterialError,
+    MaterialError,
   );
   assertMatch(error.message, /key is ECDSA-P256 but the certificate's key is Ed25519/);
 });
@@ -46,7 +47,7 @@ Deno.test("buildIssuingCa() refuses a certificate that is not a CA", async () =>
   const leaf = await makeCa({ isCa: false, subject: "CN=not-a-ca" });
   const error = await assertRejects(
     () => buildIssuingCa(leaf.certificatePem, leaf.keyPem),
-    CaMaterialError,
+    MaterialError,
     "is not a CA",
   );
   assertEquals(error.input, "certificate");
@@ -56,7 +57,7 @@ Deno.test("buildIssuingCa() refuses text that holds no certificate", async () =>
   const ca = await makeCa();
   const error = await assertRejects(
     () => buildIssuingCa(ca.keyPem, ca.keyPem),
-    CaMaterialError,
+    MaterialError,
     "no PEM CERTIFICATE block",
   );
   assertEquals(error.input, "certificate");
