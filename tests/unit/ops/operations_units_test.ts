@@ -172,3 +172,14 @@ Deno.test("buildStartupSummary() warns when the CA expires within 30 days and wh
     ),
   );
 });
+
+Deno.test("docs/operations.md lists every metric the signer exposes", async () => {
+  const metrics = new SignerMetrics({
+    caNotAfter: () => new Date(),
+    servingNotAfter: () => new Date(),
+  }, { version: "t", deno: "d", v8: "v" });
+  const names = [...(await metrics.render()).matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!);
+  const page = await Deno.readTextFile(new URL("../../../docs/operations.md", import.meta.url));
+  assert(names.length >= 12, names.join(","));
+  for (const name of names) assert(page.includes(`\`${name}\``), `${name} is not documented`);
+});
