@@ -6,7 +6,12 @@
  * same run are what to compare. Only loopback is used. Per-peer rate limiting is switched off for
  * the server under test (one load generator is one source address).
  *
- * Usage: deno task bench [--calls 3000] [--quick]
+ * With `--compare BIN`, a second signer (any binary that takes the Go original's environment, see
+ * `bench_server.ts`) is measured in the same run: both are started fresh each round, the bursts
+ * alternate between them (which goes first alternates by round), the servers are pinned to one CPU
+ * and the load generator to the other, and one table gives both with their ratios.
+ *
+ * Usage: deno task bench [--calls 3000] [--quick] [--compare BIN] [--rounds N] [--settle SECONDS]
  *
  * @module
  */
@@ -14,19 +19,38 @@ import { parseArgs } from "node:util";
 import { buildTokenSet } from "../src/auth/token_set.ts";
 import { buildAuthority, issueCertificate } from "../src/authority.ts";
 import type { KeyType } from "../src/pki/key_type.ts";
-import { goProgram } from "../tests/support/go_programs.ts";
 import { makeCa, makeCsr } from "../tests/support/keys.ts";
-import { BENCH_TOKEN, SERVER_V8_FLAGS, startBenchServer } from "./bench_server.ts";
+import {
+  type BenchServer,
+  SERVER_V8_FLAGS,
+  startBenchServer,
+  startCompareServer,
+  writeBenchFiles,
+} from "./bench_server.ts";
+import { compareTable, type ServerRound } from "./compare_table.ts";
+import { LOAD_SHAPES, measureLoad, pinning, sample } from "./load.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
     calls: { type: "string", default: "3000" },
     quick: { type: "boolean", default: false },
+    compare: { type: "string" },
+    rounds: { type: "string" },
+    settle: { type: "string" },
   },
 });
 const CALLS = Number(values.calls);
 const QUICK = values.quick!;
+const COMPARE = values.compare;
+const ROUNDS = Number(values.rounds ?? (COMPARE ? 2 : 1));
+const SETTLE_S = Number(values.settle ?? (QUICK ? 0 : 60));
+if (!(CALLS > 0 && ROUNDS >= 1 && SETTLE_S >= 0)) {
+  throw new RangeError("Cannot run the bench: --calls and --rounds must be positive numbers");
+}
+if (COMPARE && !(await Deno.stat(COMPARE).catch(() => null))?.isFile) {
+  throw new Error(`Cannot run the bench: --compare ${COMPARE} is not a file`);
+}
 const REPO = new URL("../", import.meta.url).pathname;
 
 function report(line: string): void {
@@ -67,52 +91,6 @@ async function issueCost(type: KeyType): Promise<number> {
   );
 }
 
-interface LoadResult {
-  calls: number;
-  concurrency: number;
-  reuse_connection: boolean;
-  errors: number;
-  calls_per_s: number;
-  p50_ms: number;
-  p90_ms: number;
-  p99_ms: number;
-}
-
-interface ServerSample {
-  cpuMs: number;
-  rssMb: number;
-  hwmMb: number;
-}
-
-function sample(pid: number): ServerSample {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1]!.split(" ");
-  const ticks = Number(stat[11]) + Number(stat[12]); // utime + stime (fields 14, 15)
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)![1]);
-  return { cpuMs: (ticks * 1000) / 100, rssMb: kb("VmRSS") / 1024, hwmMb: kb("VmHWM") / 1024 };
-}
-
-async function load(
-  binary: string,
-  port: number,
-  dir: string,
-  concurrency: number,
-  reuse: boolean,
-): Promise<LoadResult> {
-  const output = await new Deno.Command(binary, {
-    args: [
-      `-target=127.0.0.1:${port}`,
-      `-ca=${dir}/ca.crt`,
-      `-token=${BENCH_TOKEN}`,
-      `-calls=${CALLS}`,
-      `-concurrency=${concurrency}`,
-      ...(reuse ? ["-reuse"] : []),
-    ],
-  }).output();
-  if (output.code !== 0) throw new Error(new TextDecoder().decode(output.stderr));
-  return JSON.parse(new TextDecoder().decode(output.stdout));
-}
-
 // The load generator is a Go program built with Debian's toolchain; install it if missing.
 for (const tool of ["go", "protoc"]) {
   const found = await new Deno.Command("sh", { args: ["-c", `command -v ${tool}`], stdout: "null" })
@@ -130,30 +108,54 @@ const signUs = await signFloor();
 const issueEd = await issueCost("Ed25519");
 const issueEc = await issueCost("ECDSA-P256");
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const dir = await Deno.makeTempDir({ prefix: "bench-" });
-const binary = await goProgram("bench/go/load_client.go");
-const server = await startBenchServer(dir, await makeCa());
-const idle = sample(server.pid);
-const runs: (LoadResult & { server_cpu_ms_per_call: number; server_rss_mb_after: number })[] = [];
-for (const [concurrency, reuse] of [[8, false], [64, false], [16, true]] as const) {
-  const before = sample(server.pid);
-  const result = await load(binary, server.port, dir, concurrency, reuse);
-  const after = sample(server.pid);
-  runs.push({
-    ...result,
-    server_cpu_ms_per_call: (after.cpuMs - before.cpuMs) / result.calls,
-    server_rss_mb_after: after.rssMb,
-  });
+const files = await writeBenchFiles(dir);
+const cpus = await pinning();
+const rounds = new Map<string, ServerRound[]>();
+const loadAverages: string[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  loadAverages.push(Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" "));
+  const servers: BenchServer[] = [await startBenchServer(files, { cpus: cpus?.server })];
+  if (COMPARE) servers.push(await startCompareServer(COMPARE, files, { cpus: cpus?.server }));
+  try {
+    await sleep(3000); // let start-up settle before the idle sample
+    const results = new Map(
+      servers.map((s) => [s, { idleMb: sample(s.pid).rssMb, runs: [] as ServerRound["runs"] }]),
+    );
+    const order = round % 2 === 0 ? servers : [...servers].reverse();
+    for (const shape of LOAD_SHAPES) {
+      for (const server of order) {
+        const run = await measureLoad(server.pid, server.port, shape, {
+          files,
+          calls: CALLS,
+          cpus: cpus?.load,
+        });
+        results.get(server)!.runs.push(run);
+      }
+    }
+    const peaks = new Map(servers.map((s) => [s, sample(s.pid).hwmMb]));
+    await sleep(SETTLE_S * 1000);
+    for (const server of servers) {
+      const { idleMb, runs } = results.get(server)!;
+      const entry = {
+        idleMb,
+        peakMb: peaks.get(server)!,
+        settledMb: sample(server.pid).rssMb,
+        runs,
+      };
+      rounds.set(server.name, [...(rounds.get(server.name) ?? []), entry]);
+    }
+  } finally {
+    for (const server of servers) await server.stop();
+  }
 }
-const peak = sample(server.pid).hwmMb;
-if (!QUICK) await new Promise((r) => setTimeout(r, 60_000));
-const settled = sample(server.pid).rssMb;
-await server.stop();
 await Deno.remove(dir, { recursive: true });
 
 const fixed = (n: number, digits = 1) => n.toFixed(digits);
 report(
-  `talos-csr-signer bench (deno ${Deno.version.deno}, server V8 flags ${SERVER_V8_FLAGS}, per-peer rate limit OFF)`,
+  `talos-csr-signer bench (deno ${Deno.version.deno}, server V8 flags ${SERVER_V8_FLAGS}, MALLOC_ARENA_MAX=1, per-peer rate limit OFF)`,
 );
 report("");
 report(`in process                      µs/op   ratio to sign`);
@@ -162,37 +164,28 @@ report(`issue, Ed25519 CA            ${fixed(issueEd).padStart(8)}   ${fixed(iss
 report(`issue, ECDSA P-256 CA        ${fixed(issueEc).padStart(8)}   ${fixed(issueEc / signUs)}`);
 report("");
 report(
-  `against the server (${CALLS} calls each)   calls/s     p50 ms   p90 ms   p99 ms  errors  server CPU ms/call  RSS after MB`,
+  `against the server: ${CALLS} calls per burst, ${ROUNDS} round(s), settle wait ${SETTLE_S} s, ` +
+    (cpus
+      ? `servers on CPU ${cpus.server}, load generator on CPU ${cpus.load}`
+      : "no CPU pinning") +
+    (COMPARE ? `, compared with ${COMPARE}` : ""),
 );
-for (const r of runs) {
-  const label = r.reuse_connection
-    ? `reused connection, c=${r.concurrency}`
-    : `fresh connection, c=${r.concurrency}`;
-  report(
-    `${label.padEnd(36)} ${fixed(r.calls_per_s, 0).padStart(8)} ${fixed(r.p50_ms, 2).padStart(9)} ${
-      fixed(r.p90_ms, 2).padStart(8)
-    } ` +
-      `${fixed(r.p99_ms, 2).padStart(8)} ${String(r.errors).padStart(7)} ${
-        fixed(r.server_cpu_ms_per_call, 3).padStart(19)
-      } ${fixed(r.server_rss_mb_after).padStart(13)}`,
-  );
-}
-report(
-  `server RSS: idle ${fixed(idle.rssMb)} MB, peak (VmHWM) ${fixed(peak)} MB, ${
-    QUICK ? "after the burst" : "60 s after the burst"
-  } ${fixed(settled)} MB`,
-);
+report(`load average at the start of each round: ${loadAverages.join(" | ")}`);
+report("");
+const ours = rounds.get("this service")!;
+const theirs = rounds.get("Go original");
+for (const line of compareTable(ours, theirs, "Go original")) report(line);
 report("");
 report(JSON.stringify({
   sign_us: signUs,
   issue_us_ed25519: issueEd,
   issue_us_ecdsa_p256: issueEc,
   issue_to_sign_ratio_ed25519: issueEd / signUs,
-  runs,
-  server_rss_idle_mb: idle.rssMb,
-  server_rss_peak_mb: peak,
-  server_rss_settled_mb: settled,
-  settle_wait_s: QUICK ? 0 : 60,
+  calls_per_burst: CALLS,
+  settle_wait_s: SETTLE_S,
+  cpu_pinning: cpus ?? "none",
+  load_averages: loadAverages,
   rate_limit_per_peer: "off",
   v8_flags: SERVER_V8_FLAGS,
+  rounds: Object.fromEntries(rounds),
 }));

@@ -6,19 +6,18 @@
  */
 import { summarise } from "./profile_summary.ts";
 import { goProgram } from "../tests/support/go_programs.ts";
-import { makeCa } from "../tests/support/keys.ts";
-import { BENCH_TOKEN, startBenchServer } from "./bench_server.ts";
+import { BENCH_TOKEN, startBenchServer, writeBenchFiles } from "./bench_server.ts";
 
 const CALLS = 3000;
 const dir = await Deno.makeTempDir({ prefix: "profile-" });
-const server = await startBenchServer(dir, await makeCa(), [
-  "--cpu-prof",
-  `--cpu-prof-dir=${dir}/prof`,
-]);
+const files = await writeBenchFiles(dir);
+const server = await startBenchServer(files, {
+  denoArgs: ["--cpu-prof", `--cpu-prof-dir=${dir}/prof`],
+});
 const load = await new Deno.Command(await goProgram("bench/go/load_client.go"), {
   args: [
     `-target=127.0.0.1:${server.port}`,
-    `-ca=${dir}/ca.crt`,
+    `-ca=${files.caCert}`,
     `-token=${BENCH_TOKEN}`,
     `-calls=${CALLS}`,
     "-concurrency=64",

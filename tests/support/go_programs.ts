@@ -5,7 +5,10 @@
  *
  * @module
  */
-import { REPO_ROOT } from "./fixtures.ts";
+import { fileURLToPath } from "node:url";
+
+// Not from fixtures.ts: the bench builds Go programs too, and must not need the shared fixtures.
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 const built = new Map<string, Promise<string>>();
 
