@@ -33,6 +33,9 @@ export async function runServe(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<number> {
+  // The executable may write (for `dev`, `manifests --mode files`, `request --out`); the signer
+  // itself never does, so it gives that permission up before it reads any input.
+  await Deno.permissions.revoke({ name: "write" });
   let config: Config;
   try {
     config = parseConfig(args, env);

@@ -60,6 +60,8 @@ function keep(lines: string[], text: string): void {
  * @param args flags (port and address are added unless given)
  * @param env extra environment
  * @param verb `serve`, or `dev` (whose own defaults these flags override)
+ * @param command the `deno` arguments before the flags, when not `run` with every permission
+ *   (e.g. the permissions the compiled binary has, or `task dev`); run in the repository root
  * @returns the running server
  * @throws {Error} with the server's output when it exits before listening
  */
@@ -67,16 +69,11 @@ export async function startServer(
   args: string[],
   env: Record<string, string> = {},
   verb: "serve" | "dev" = "serve",
+  command: readonly string[] = ["run", ...PERMISSIONS, `${REPO_ROOT}main.ts`, verb],
 ): Promise<ServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...PERMISSIONS,
-      `${REPO_ROOT}main.ts`,
-      verb,
-      ...defaults(args),
-      ...args,
-    ],
+    args: [...command, ...defaults(args), ...args],
+    cwd: REPO_ROOT,
     env: { LOG_FORMAT: "json", ...env },
     stdin: "null",
     stdout: "piped",
@@ -131,14 +128,16 @@ export async function startServer(
  *
  * @param args arguments
  * @param env environment
+ * @param permissions the permission flags (default: every one the tests need)
  * @returns exit code and output
  */
 export async function runMain(
   args: string[],
   env: Record<string, string> = {},
+  permissions: readonly string[] = PERMISSIONS,
 ): Promise<ExitedProcess> {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", ...PERMISSIONS, `${REPO_ROOT}main.ts`, ...args],
+    args: ["run", ...permissions, `${REPO_ROOT}main.ts`, ...args],
     env,
     clearEnv: true,
     stdin: "null",
