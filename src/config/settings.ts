@@ -222,14 +222,15 @@ export const SETTINGS: readonly Setting[] = [
     flag: "auth-failure-limit",
     default: "10",
     description:
-      "Invalid-token calls from one address within a minute before it is refused for AUTH_FAILURE_COOLDOWN; 0 turns it off.",
+      "Invalid-token calls from one address within a minute before its calls without a valid token are refused for AUTH_FAILURE_COOLDOWN; 0 turns it off.",
   },
   {
     key: "authFailureCooldown",
     env: "AUTH_FAILURE_COOLDOWN",
     flag: "auth-failure-cooldown",
     default: "60s",
-    description: "How long an address that hit AUTH_FAILURE_LIMIT gets RESOURCE_EXHAUSTED.",
+    description:
+      "How long calls without a valid token from an address that hit AUTH_FAILURE_LIMIT get RESOURCE_EXHAUSTED (a valid token is always served).",
   },
   {
     key: "maxInFlight",

@@ -1,8 +1,10 @@
 /**
  * The `securityapi.SecurityService/Certificate` handler: limits, token, issuance, one log line.
  *
- * Order matters: per-address limits come first (cheapest, and they must hold against callers
- * without a token), then the token, then the signing work under the in-flight cap.
+ * Order matters: the token is checked first (a constant-time digest compare, cheap), then the
+ * per-address limits, which need its verdict: a call without a valid token is refused while its
+ * address cools down, and a valid token is never refused by other callers' failures. The signing
+ * work comes last, under the in-flight cap.
  *
  * @module
  */
@@ -96,19 +98,14 @@ async function answer(
 ): Promise<CertificateResponse> {
   const authority = deps.authority();
   const now = deps.clock();
-  deps.limits?.admit(address, now.getTime());
   const presented = metadata.get("token")[0];
-  try {
-    fields.token_slot = checkToken(
-      authority.tokens,
-      presented === undefined ? undefined : String(presented),
-    );
-  } catch (error) {
-    if (error instanceof AuthError && error.reason === "invalid") {
-      deps.limits?.recordAuthFailure(address, now.getTime());
-    }
-    throw error;
+  const verdict = tokenVerdict(authority, presented === undefined ? undefined : String(presented));
+  deps.limits?.admit(address, now.getTime(), typeof verdict === "number");
+  if (verdict instanceof AuthError) {
+    if (verdict.reason === "invalid") deps.limits?.recordAuthFailure(address, now.getTime());
+    throw verdict;
   }
+  fields.token_slot = verdict;
   const issue = () => issueCertificate(authority, request.csr ?? new Uint8Array(), now, address);
   const issued = await (deps.inFlight ? deps.inFlight.run(issue) : issue());
   fields.cn = issued.commonName;
@@ -130,6 +127,16 @@ async function answer(
     issuer_fingerprint: authority.issuingCa.fingerprint,
   });
   return { ca: encoder.encode(issued.caPem), crt: encoder.encode(issued.certificatePem) };
+}
+
+/** The matching token's slot, or why there is none (the limits need the verdict either way). */
+function tokenVerdict(authority: Authority, presented: string | undefined): number | AuthError {
+  try {
+    return checkToken(authority.tokens, presented);
+  } catch (error) {
+    if (error instanceof AuthError) return error;
+    throw error;
+  }
 }
 
 function finish(

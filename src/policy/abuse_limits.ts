@@ -1,10 +1,18 @@
 /**
- * Per-address limits on Certificate calls: a token bucket for request rate, and a cool-down for
+ * Per-address limits on Certificate calls: token buckets for request rate, and a cool-down for
  * addresses that keep presenting invalid tokens.
  *
- * Behind a load balancer or NAT, hundreds of workers can share one source address, so the
- * defaults are generous: a rack rebooting at once must never be throttled into an outage. State
- * is bounded: idle entries are dropped, and at most {@linkcode MAX_TRACKED_ADDRESSES} are kept.
+ * A caller with a valid token is never refused because of other callers' failures: behind a load
+ * balancer or NAT, hundreds of workers share one source address, and during a token rotation some
+ * of them still present the removed token. So calls with a valid token and calls without one spend
+ * separate buckets, and the cool-down refuses only calls without a valid token.
+ *
+ * State is bounded, and a cool-down is never forgotten early: bucket and failure-count state is a
+ * least-recently-used table of at most `maxTrackedAddresses` entries (evicting one only resets its
+ * counters, which fails open), while cool-downs live in a second table of the same bound, ordered by
+ * expiry. When that table is full, further cool-downs become one shared cool-down for every caller
+ * without a valid token, so an attacker with many addresses can neither grow memory nor push a
+ * cooling address out.
  *
  * @module
  */
@@ -41,17 +49,26 @@ export interface AbuseLimitOptions {
   authFailureLimit?: number;
   /** Length of the cool-down, ms. @default 60000 */
   authFailureCooldownMs?: number;
+  /** Addresses tracked at most, in each table. @default {MAX_TRACKED_ADDRESSES} */
+  maxTrackedAddresses?: number;
 }
 
-/** Entries kept at most; beyond it the oldest are dropped (fail open, never unbounded memory). */
+/** Entries kept at most per table by default; memory stays bounded whatever the callers do. */
 export const MAX_TRACKED_ADDRESSES = 100_000;
 const WINDOW_MS = 60_000;
 
-interface AddressState {
+interface Bucket {
   tokens: number;
   refilledAt: number;
+}
+
+interface AddressState {
+  /** Calls that presented a valid token. */
+  valid: Bucket;
+  /** Calls that did not. */
+  other: Bucket;
+  /** Times of recent invalid-token calls (at most the failure limit). */
   failures: number[];
-  blockedUntil: number;
 }
 
 /** Per-address rate and auth-failure limits. Time is passed in, so tests need no clock. */
@@ -60,7 +77,13 @@ export class AbuseLimits {
   readonly #burst: number;
   readonly #failureLimit: number;
   readonly #cooldownMs: number;
+  readonly #capacity: number;
+  /** Least recently used first. */
   readonly #states = new Map<string, AddressState>();
+  /** Address -> end of its cool-down; insertion order is expiry order (the length is fixed). */
+  readonly #coolingUntil = new Map<string, number>();
+  /** End of the shared cool-down started when {@linkcode #coolingUntil} was full. */
+  #overflowUntil = 0;
 
   /**
    * @param options the limits
@@ -71,61 +94,100 @@ export class AbuseLimits {
     this.#burst = Math.max(1, nonNegative("burst", options.burst ?? 500));
     this.#failureLimit = nonNegative("auth failure limit", options.authFailureLimit ?? 10);
     this.#cooldownMs = nonNegative("cool-down", options.authFailureCooldownMs ?? 60_000);
+    this.#capacity = Math.max(
+      1,
+      nonNegative("tracked addresses", options.maxTrackedAddresses ?? MAX_TRACKED_ADDRESSES),
+    );
   }
 
   /**
-   * Admits or refuses a call from `address` at time `now` (ms), spending one token.
+   * Admits or refuses a call from `address` at time `now` (ms), spending one token of the bucket
+   * for its kind of call. Call it after the token check and before answering, whatever the check
+   * said: a call without a valid token is refused here while its address cools down.
    *
    * @param address the caller's address
    * @param now the current time in ms
-   * @throws {RateLimitedError} `auth-failures` while the address cools down, `rate` when its bucket
-   * is empty
+   * @param validToken whether the call presented a valid token
+   * @throws {RateLimitedError} `auth-failures` for a call without a valid token while its address
+   * cools down, `rate` when the bucket for its kind of call is empty
    */
-  admit(address: string, now: number): void {
-    const state = this.#state(address, now);
-    if (state.blockedUntil > now) {
-      throw new RateLimitedError(
-        "auth-failures",
-        state.blockedUntil - now,
-        `too many invalid tokens from ${address}`,
-      );
+  admit(address: string, now: number, validToken: boolean): void {
+    if (!validToken) {
+      const until = this.#coolDownEnd(address, now);
+      if (until > now) {
+        const from = this.#coolingUntil.has(address) ? address : "many addresses";
+        throw new RateLimitedError(
+          "auth-failures",
+          until - now,
+          `too many invalid tokens from ${from}`,
+        );
+      }
     }
     if (this.#rate === 0) return;
-    state.tokens = Math.min(
+    const state = this.#state(address, now);
+    const bucket = validToken ? state.valid : state.other;
+    bucket.tokens = Math.min(
       this.#burst,
-      state.tokens + ((now - state.refilledAt) / 1000) * this.#rate,
+      bucket.tokens + ((now - bucket.refilledAt) / 1000) * this.#rate,
     );
-    state.refilledAt = now;
-    if (state.tokens < 1) {
+    bucket.refilledAt = now;
+    if (bucket.tokens < 1) {
       throw new RateLimitedError(
         "rate",
-        ((1 - state.tokens) / this.#rate) * 1000,
+        ((1 - bucket.tokens) / this.#rate) * 1000,
         `rate limit exceeded for ${address}`,
       );
     }
-    state.tokens -= 1;
+    bucket.tokens -= 1;
   }
 
   /**
-   * Records an invalid-token call; the limit-th within a minute starts the cool-down.
+   * Records an invalid-token call; the limit-th within a minute starts the address's cool-down.
    *
    * @param address the caller's address
    * @param now the current time in ms
    */
   recordAuthFailure(address: string, now: number): void {
-    if (this.#failureLimit === 0) return;
+    if (this.#failureLimit === 0 || this.#cooldownMs === 0) return;
     const state = this.#state(address, now);
     state.failures = state.failures.filter((t) => now - t < WINDOW_MS);
     state.failures.push(now);
     if (state.failures.length >= this.#failureLimit) {
-      state.blockedUntil = now + this.#cooldownMs;
       state.failures = [];
+      this.#startCoolDown(address, now);
     }
   }
 
-  /** Number of addresses currently tracked (for tests and metrics). */
+  /** Addresses with bucket or failure state (for tests and metrics). */
   get trackedAddresses(): number {
     return this.#states.size;
+  }
+
+  /** Addresses cooling down individually (for tests and metrics). */
+  get coolingAddresses(): number {
+    return this.#coolingUntil.size;
+  }
+
+  #coolDownEnd(address: string, now: number): number {
+    this.#expireCoolDowns(now);
+    return Math.max(this.#coolingUntil.get(address) ?? 0, this.#overflowUntil);
+  }
+
+  #startCoolDown(address: string, now: number): void {
+    this.#expireCoolDowns(now);
+    this.#coolingUntil.delete(address);
+    if (this.#coolingUntil.size >= this.#capacity) {
+      this.#overflowUntil = now + this.#cooldownMs;
+    } else {
+      this.#coolingUntil.set(address, now + this.#cooldownMs);
+    }
+  }
+
+  #expireCoolDowns(now: number): void {
+    for (const [address, until] of this.#coolingUntil) {
+      if (until > now) break;
+      this.#coolingUntil.delete(address);
+    }
   }
 
   #state(address: string, now: number): AddressState {
@@ -134,21 +196,31 @@ export class AbuseLimits {
       // Re-insert so iteration order is least-recently-used first.
       this.#states.delete(address);
     } else {
-      state = { tokens: this.#burst, refilledAt: now, failures: [], blockedUntil: 0 };
+      state = {
+        valid: { tokens: this.#burst, refilledAt: now },
+        other: { tokens: this.#burst, refilledAt: now },
+        failures: [],
+      };
       this.#evict(now);
     }
     this.#states.set(address, state);
     return state;
   }
 
+  /** Drops idle entries from the old end, then the oldest if still full (cool-downs are kept). */
   #evict(now: number): void {
     for (const [address, state] of this.#states) {
-      const idle = state.blockedUntil <= now && state.failures.every((t) => now - t >= WINDOW_MS) &&
-        (this.#rate === 0 ||
-          state.tokens + ((now - state.refilledAt) / 1000) * this.#rate >= this.#burst);
-      if (idle || this.#states.size >= MAX_TRACKED_ADDRESSES) this.#states.delete(address);
-      else break;
+      if (!this.#idle(state, now) && this.#states.size < this.#capacity) break;
+      this.#states.delete(address);
     }
+  }
+
+  #idle(state: AddressState, now: number): boolean {
+    const full = (bucket: Bucket) =>
+      this.#rate === 0 ||
+      bucket.tokens + ((now - bucket.refilledAt) / 1000) * this.#rate >= this.#burst;
+    return state.failures.every((t) => now - t >= WINDOW_MS) && full(state.valid) &&
+      full(state.other);
   }
 }
 
