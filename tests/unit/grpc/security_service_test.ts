@@ -23,7 +23,7 @@ const authority = await buildAuthority({
 const CSR = new TextEncoder().encode((await makeCsr()).pem);
 const REMOVED_TOKEN = "oldtok.0000000000000000";
 
-async function handlerWith(options: AbuseLimitOptions) {
+function handlerWith(options: AbuseLimitOptions) {
   const lines: string[] = [];
   const limits = new AbuseLimits(options);
   let now = 1_000_000;
@@ -46,7 +46,7 @@ async function handlerWith(options: AbuseLimitOptions) {
 }
 
 Deno.test("Certificate handler answers RESOURCE_EXHAUSTED to a caller without a valid token while its address cools down", async () => {
-  const { call, lines } = await handlerWith({ authFailureLimit: 3, authFailureCooldownMs: 60_000 });
+  const { call, lines } = handlerWith({ authFailureLimit: 3, authFailureCooldownMs: 60_000 });
   const codes = [];
   for (let i = 0; i < 5; i++) codes.push(await call("10.9.9.9", REMOVED_TOKEN));
   codes.push(await call("10.9.9.9", undefined));
@@ -63,7 +63,7 @@ Deno.test("Certificate handler answers RESOURCE_EXHAUSTED to a caller without a 
 });
 
 Deno.test("Certificate handler never refuses a valid token because another caller at the same address keeps failing", async () => {
-  const { call } = await handlerWith({
+  const { call } = handlerWith({
     authFailureLimit: 3,
     authFailureCooldownMs: 60_000,
     ratePerSecond: 1,
@@ -80,7 +80,7 @@ Deno.test("Certificate handler never refuses a valid token because another calle
 });
 
 Deno.test("Certificate handler keeps a cool-down through calls from 3,000 other addresses (eviction pressure)", async () => {
-  const { call, limits, advance } = await handlerWith({
+  const { call, limits, advance } = handlerWith({
     authFailureLimit: 2,
     authFailureCooldownMs: 60_000,
     maxTrackedAddresses: 100,
