@@ -8,7 +8,7 @@
  * separate buckets, and the cool-down refuses only calls without a valid token.
  *
  * State is bounded, and a cool-down is never forgotten early: bucket and failure-count state is a
- * least-recently-used table of at most `maxTrackedAddresses` entries (evicting one only resets its
+ * least-recently-used table of at most {@linkcode MAX_TRACKED_ADDRESSES} entries (evicting one only resets its
  * counters, which fails open), while cool-downs live in a second table of the same bound, ordered by
  * expiry. When that table is full, further cool-downs become one shared cool-down for every caller
  * without a valid token, so an attacker with many addresses can neither grow memory nor push a
@@ -49,8 +49,6 @@ export interface AbuseLimitOptions {
   authFailureLimit?: number;
   /** Length of the cool-down, ms. @default 60000 */
   authFailureCooldownMs?: number;
-  /** Addresses tracked at most, in each table. @default {MAX_TRACKED_ADDRESSES} */
-  maxTrackedAddresses?: number;
 }
 
 /** Entries kept at most per table by default; memory stays bounded whatever the callers do. */
@@ -87,16 +85,17 @@ export class AbuseLimits {
 
   /**
    * @param options the limits
+   * @param maxTrackedAddresses addresses tracked at most, in each table (tests make it small)
    * @throws {RangeError} when a limit is negative or not a number
    */
-  constructor(options: AbuseLimitOptions = {}) {
+  constructor(options: AbuseLimitOptions = {}, maxTrackedAddresses = MAX_TRACKED_ADDRESSES) {
     this.#rate = nonNegative("rate", options.ratePerSecond ?? 100);
     this.#burst = Math.max(1, nonNegative("burst", options.burst ?? 500));
     this.#failureLimit = nonNegative("auth failure limit", options.authFailureLimit ?? 10);
     this.#cooldownMs = nonNegative("cool-down", options.authFailureCooldownMs ?? 60_000);
     this.#capacity = Math.max(
       1,
-      nonNegative("tracked addresses", options.maxTrackedAddresses ?? MAX_TRACKED_ADDRESSES),
+      nonNegative("tracked addresses", maxTrackedAddresses),
     );
   }
 

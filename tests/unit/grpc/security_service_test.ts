@@ -23,9 +23,9 @@ const authority = await buildAuthority({
 const CSR = new TextEncoder().encode((await makeCsr()).pem);
 const REMOVED_TOKEN = "oldtok.0000000000000000";
 
-function handlerWith(options: AbuseLimitOptions) {
+function handlerWith(options: AbuseLimitOptions, maxTrackedAddresses?: number) {
   const lines: string[] = [];
-  const limits = new AbuseLimits(options);
+  const limits = new AbuseLimits(options, maxTrackedAddresses);
   let now = 1_000_000;
   const handler = createCertificateHandler({
     authority: () => authority,
@@ -83,8 +83,7 @@ Deno.test("Certificate handler keeps a cool-down through calls from 3,000 other 
   const { call, limits, advance } = handlerWith({
     authFailureLimit: 2,
     authFailureCooldownMs: 60_000,
-    maxTrackedAddresses: 100,
-  });
+  }, 100);
   await call("10.9.9.9", REMOVED_TOKEN);
   await call("10.9.9.9", REMOVED_TOKEN);
   assertEquals(await call("10.9.9.9", REMOVED_TOKEN), "RESOURCE_EXHAUSTED");

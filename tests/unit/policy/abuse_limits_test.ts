@@ -100,8 +100,7 @@ Deno.test("AbuseLimits keeps a cool-down through traffic from many other address
   const limits = new AbuseLimits({
     authFailureLimit: 3,
     authFailureCooldownMs: 60_000,
-    maxTrackedAddresses: 50,
-  });
+  }, 50);
   coolDown(limits, "victim-of-its-own-guesses", 3, 0);
   for (let i = 0; i < 5000; i++) {
     const now = i * 10; // 50 s of traffic from 5,000 addresses, valid and not
@@ -117,8 +116,7 @@ Deno.test("AbuseLimits bounds cool-downs too: once the cooling table is full, ev
   const limits = new AbuseLimits({
     authFailureLimit: 1,
     authFailureCooldownMs: 60_000,
-    maxTrackedAddresses: 100,
-  });
+  }, 100);
   for (let i = 0; i < 10_000; i++) {
     const address = `2001:db8::${i.toString(16)}`;
     if (refused(limits, address, i) === undefined) limits.recordAuthFailure(address, i);
@@ -142,7 +140,7 @@ Deno.test("AbuseLimits bounds cool-downs too: once the cooling table is full, ev
 Deno.test("AbuseLimits refuses negative or non-numeric limits with RangeError", () => {
   assertThrows(() => new AbuseLimits({ burst: -1 }), RangeError, "burst must be 0 or more");
   assertThrows(
-    () => new AbuseLimits({ maxTrackedAddresses: NaN }),
+    () => new AbuseLimits({}, NaN),
     RangeError,
     "tracked addresses must be 0 or more",
   );
