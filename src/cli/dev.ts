@@ -7,9 +7,7 @@
 import { createDevelopmentMaterial } from "../pki/development_ca.ts";
 import { printErr } from "./output.ts";
 import { runServe } from "./serve.ts";
-
-/** Where development material lives unless `DEV_STATE_DIR` says otherwise. */
-export const DEFAULT_STATE_DIR = ".dev-state";
+import { DEFAULT_STATE_DIR, DEV_DEFAULT_FLAGS } from "./dev_defaults.ts";
 
 /**
  * Creates (once) and uses development material, then serves.
@@ -33,12 +31,10 @@ export async function runDev(
   }
   printErr(banner(dir, paths));
   const devDefaults = [
-    "--listen-address=127.0.0.1",
-    "--port=50001",
+    ...DEV_DEFAULT_FLAGS,
     `--ca-cert=${paths.cert}`,
     `--ca-key=${paths.key}`,
     `--token-file=${paths.token}`,
-    "--log-format=text",
   ];
   const devEnv = { ...env, CA_CERT_PATH: "", CA_KEY_PATH: "", TALOS_SECRETS_PATH: "" };
   return await runServe([...devDefaults, ...args], devEnv);

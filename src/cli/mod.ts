@@ -7,8 +7,9 @@
  *
  * @module
  */
-import { formatHelp } from "./help.ts";
-import { printOut } from "./output.ts";
+import { formatDevHelp, formatHelp, formatServeHelp, formatVersionHelp, VERBS } from "./help.ts";
+import { printErr, printOut } from "./output.ts";
+import { closestName } from "../config/closest_name.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 import buildInfo from "./build_info.json" with { type: "json" };
 
@@ -24,18 +25,23 @@ export async function runCli(
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<number> {
   const [first, ...rest] = args;
-  const wantsHelp = args.includes("--help") || args.includes("-h");
-  if (first === "request" && wantsHelp) {
-    return printOut((await import("./request.ts")).REQUEST_USAGE), 0;
+  if (first !== undefined && !first.startsWith("-") && !VERBS.some((v) => v === first)) {
+    const nearest = closestName(first, VERBS);
+    printErr(
+      `unknown verb ${first}${nearest ? ` (did you mean ${nearest}?)` : ""}; the verbs are ${
+        VERBS.join(", ")
+      }\n`,
+    );
+    return 2;
   }
-  if (first === "manifests" && wantsHelp) {
-    return printOut((await import("./manifests.ts")).MANIFESTS_USAGE), 0;
-  }
-  if (first === "help" || wantsHelp) {
-    printOut(formatHelp());
+  if (args.includes("--help") || args.includes("-h")) {
+    printOut(await helpFor(first));
     return 0;
   }
   switch (first) {
+    case "help":
+      printOut(formatHelp());
+      return 0;
     case "version":
       printOut(
         `talos-csr-signer ${denoJson.version} (commit ${buildInfo.commit}, deno ${Deno.version.deno}, v8 ${Deno.version.v8})\n`,
@@ -51,5 +57,23 @@ export async function runCli(
       return await (await import("./serve.ts")).runServe(rest, env);
     default:
       return await (await import("./serve.ts")).runServe(args, env);
+  }
+}
+
+/** Each verb's own `--help`; the general text without a verb. */
+async function helpFor(verb: string | undefined): Promise<string> {
+  switch (verb) {
+    case "serve":
+      return formatServeHelp();
+    case "dev":
+      return formatDevHelp();
+    case "version":
+      return formatVersionHelp();
+    case "request":
+      return (await import("./request.ts")).REQUEST_USAGE;
+    case "manifests":
+      return (await import("./manifests.ts")).MANIFESTS_USAGE;
+    default:
+      return formatHelp();
   }
 }

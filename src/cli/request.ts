@@ -5,6 +5,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { describeArgumentError } from "../config/argument_error.ts";
 import { parseTokenFile } from "../auth/token_file.ts";
 import { parseSecretsBundle } from "../config/secrets_bundle.ts";
 import { buildCsr } from "../pki/csr_builder.ts";
@@ -27,6 +28,16 @@ export const REQUEST_USAGE =
   --key-type  worker key type; default ed25519 (workers >= 1.10.3 follow the CA type)
   --json      print the report as JSON
 `;
+
+const REQUEST_OPTIONS = {
+  endpoint: { type: "string" },
+  ca: { type: "string" },
+  token: { type: "string" },
+  "token-file": { type: "string" },
+  san: { type: "string", multiple: true },
+  "key-type": { type: "string", default: "ed25519" },
+  json: { type: "boolean", default: false },
+} as const;
 
 const KEY_TYPES: Record<string, KeyType> = { ed25519: "Ed25519", ecdsa: "ECDSA-P256", rsa: "RSA" };
 
@@ -103,19 +114,13 @@ async function readOptions(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ) {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      endpoint: { type: "string" },
-      ca: { type: "string" },
-      token: { type: "string" },
-      "token-file": { type: "string" },
-      san: { type: "string", multiple: true },
-      "key-type": { type: "string", default: "ed25519" },
-      json: { type: "boolean", default: false },
-    },
-    strict: true,
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options: REQUEST_OPTIONS, strict: true });
+  } catch (error) {
+    throw new Error(describeArgumentError(error, Object.keys(REQUEST_OPTIONS)));
+  }
+  const { values } = parsed;
   if (!values.endpoint) throw new Error("--endpoint is required");
   if (!values.ca) throw new Error("--ca is required");
   const keyType = KEY_TYPES[values["key-type"]!];

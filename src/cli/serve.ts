@@ -7,6 +7,7 @@
 import { ConfigErrors } from "../config/config_error.ts";
 import { LOCAL_FILES } from "../config/file_source.ts";
 import { type Config, parseConfig } from "../config/parse_config.ts";
+import { routeGrpcLibraryLog } from "../grpc/library_log.ts";
 import { serveSigner, type SignerServer } from "../grpc/server.ts";
 import { watchFiles } from "../ops/file_watcher.ts";
 import { createHttpHandler, type HttpListener, serveHttp } from "../ops/http_endpoints.ts";
@@ -43,6 +44,7 @@ export async function runServe(
     return reportConfigErrors(error);
   }
   const logger = createLogger(config.logFormat, undefined, undefined, config.logLevel);
+  routeGrpcLibraryLog(logger);
   const clock = () => new Date();
   const warn = (message: string) => logger.log("warn", message);
   let initial: LoadedMaterial;
@@ -81,9 +83,15 @@ export async function runServe(
         subscribe: (l) => state.subscribe(l),
       },
     });
+  } catch (error) {
+    printErr(describeListenError("LISTEN_ADDRESS/PORT", config.host, config.port, error));
+    return 1;
+  }
+  try {
     if (config.http) http = await serveHttp(config.http, createHttpHandler(state, metrics, clock));
   } catch (error) {
-    printErr(`cannot listen: ${(error as Error).message}\n`);
+    printErr(describeListenError("HTTP_ADDR", config.http!.hostname, config.http!.port, error));
+    await server.shutdown(0);
     return 1;
   }
   for (const line of buildStartupSummary(config, initial, server.port, http?.port, clock())) {
@@ -171,6 +179,28 @@ function tlsOf(material: LoadedMaterial) {
     keyPem: material.serving.keyPem,
     rootsPem: material.authority.acceptedCas.pem,
   };
+}
+
+/**
+ * One line for a failed bind that names the setting and the address, whatever library said it.
+ */
+function describeListenError(
+  setting: string,
+  host: string,
+  port: number,
+  error: unknown,
+): string {
+  const text = String((error as Error)?.message ?? error);
+  const address = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  const reason = /EADDRINUSE|already in use|AddrInUse/i.test(text)
+    ? "the address is already in use (another process listens there)"
+    : /EADDRNOTAVAIL|EINVAL|AddrNotAvailable|cannot assign requested address/i.test(text)
+    ? "the address is not one of this host's"
+    : /EACCES|permission denied|PermissionDenied/i.test(text)
+    ? "permission denied (a port below 1024 needs privileges)"
+    : text.replace(/^No address added out of total \d+ resolved errors: /, "")
+      .replace(/^\[(.*)\]$/, "$1");
+  return `cannot listen: ${setting} ${address}: ${reason}\n`;
 }
 
 function reportConfigErrors(error: unknown): number {

@@ -93,8 +93,8 @@ export function buildStartupSummary(
     });
   }
   if (
-    wildcard && serving.mode === "self-issued" && serving.names.ipAddresses.length <= 1 &&
-    serving.names.dnsNames.length <= 1
+    wildcard && config.serving.kind === "self-issued" &&
+    config.serving.names.ipAddresses.length + config.serving.names.dnsNames.length === 0
   ) {
     lines.push({
       level: "warn",

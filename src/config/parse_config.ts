@@ -7,6 +7,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { describeArgumentError } from "./argument_error.ts";
 import { ConfigError, ConfigErrors } from "./config_error.ts";
 import { type RawSettings, type SettingKey, SETTINGS } from "./settings.ts";
 import { SettingReader } from "./setting_reader.ts";
@@ -104,7 +105,10 @@ function resolveSettings(
   try {
     parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (cause) {
-    throw new ConfigErrors([new ConfigError("arguments", (cause as Error).message, { cause })]);
+    const flags = SETTINGS.map((s) => s.flag);
+    throw new ConfigErrors([
+      new ConfigError("arguments", describeArgumentError(cause, flags), { cause }),
+    ]);
   }
   const values = {} as RawSettings;
   const explicit = new Set<SettingKey>();

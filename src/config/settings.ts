@@ -161,7 +161,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: "tls-min-version",
     default: "1.2",
     description:
-      "Oldest TLS version accepted: 1.2 or 1.3. Current native trustd accepts only 1.3; 1.2 keeps older clients working. TLS 1.0/1.1 are never accepted.",
+      "Oldest TLS version accepted: 1.2 or 1.3. Native trustd accepts 1.2 and 1.3 (the siderolabs/crypto default minimum is 1.2), as does this default; 1.3 refuses TLS 1.2 clients. TLS 1.0/1.1 are never accepted.",
   },
   {
     key: "allowedIpCidrs",
