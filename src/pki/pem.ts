@@ -16,11 +16,17 @@ export interface PemBlock {
   der: Uint8Array<ArrayBuffer>;
 }
 
-const BLOCK = /-----BEGIN ([^\r\n-]*)-----\r?\n([\s\S]*?)-----END ([^\r\n-]*)-----/g;
+const BEGIN = "-----BEGIN ";
+const END = "-----END ";
+const DASHES = "-----";
 
 /**
  * Decodes every PEM block in `text`, in order. Text around the blocks is ignored, as OpenSSL and
  * Go's `pem.Decode` do, so bundles with comments load.
+ *
+ * The scan is linear in the length of `text` whatever it holds: every search starts where the
+ * previous one stopped, so a peer sending thousands of unterminated `-----BEGIN` lines costs one
+ * pass, not one pass per line.
  *
  * @param text PEM text, possibly several blocks
  * @returns the blocks found; empty when there are none
@@ -33,19 +39,70 @@ const BLOCK = /-----BEGIN ([^\r\n-]*)-----\r?\n([\s\S]*?)-----END ([^\r\n-]*)---
  */
 export function decodePem(text: string): PemBlock[] {
   const blocks: PemBlock[] = [];
-  for (const match of text.matchAll(BLOCK)) {
-    const [, label = "", body = "", endLabel = ""] = match;
-    if (label !== endLabel) {
-      throw new SyntaxError(`Cannot decode PEM: BEGIN ${label} is closed by END ${endLabel}`);
+  let from = 0;
+  for (;;) {
+    const begin = findBoundary(text, BEGIN, from);
+    if (begin === undefined) return blocks;
+    from = begin.next;
+    const bodyStart = lineBreakEnd(text, begin.next);
+    if (bodyStart === undefined) continue;
+    const end = findBoundary(text, END, bodyStart);
+    // No END line after this BEGIN: no later BEGIN can be closed either.
+    if (end === undefined) return blocks;
+    from = end.next;
+    if (begin.label !== end.label) {
+      throw new SyntaxError(
+        `Cannot decode PEM: BEGIN ${shown(begin.label)} is closed by END ${shown(end.label)}`,
+      );
     }
-    const base64 = body.replace(/\s+/g, "");
+    const base64 = text.slice(bodyStart, end.start).replace(/\s+/g, "");
     try {
-      blocks.push({ label, der: Uint8Array.fromBase64(base64) });
+      blocks.push({ label: begin.label, der: Uint8Array.fromBase64(base64) });
     } catch {
-      throw new SyntaxError(`Cannot decode PEM: the ${label} block is not valid base64`);
+      throw new SyntaxError(
+        `Cannot decode PEM: the ${shown(begin.label)} block is not valid base64`,
+      );
     }
   }
-  return blocks;
+}
+
+interface Boundary {
+  /** Where the boundary line's `-----` starts. */
+  start: number;
+  /** The label between the keyword and the closing dashes. */
+  label: string;
+  /** Just past the closing dashes. */
+  next: number;
+}
+
+/**
+ * Finds the next `-----BEGIN label-----` (or END) at or after `from`, skipping occurrences whose
+ * label runs into a line break or a dash, as RFC 7468 labels cannot hold either.
+ */
+function findBoundary(text: string, keyword: string, from: number): Boundary | undefined {
+  for (let start = text.indexOf(keyword, from); start >= 0; start = text.indexOf(keyword, from)) {
+    const labelStart = start + keyword.length;
+    let i = labelStart;
+    while (i < text.length && !"\r\n-".includes(text[i]!)) i++;
+    if (text.startsWith(DASHES, i)) {
+      return { start, label: text.slice(labelStart, i), next: i + DASHES.length };
+    }
+    // The label scan stopped at a break or at the next line's dashes: resume there, not after
+    // the keyword, so the characters scanned are never scanned again.
+    from = Math.max(i, start + 1);
+  }
+  return undefined;
+}
+
+/** The index after an optional CR and a required LF at `at`, or undefined. */
+function lineBreakEnd(text: string, at: number): number | undefined {
+  const i = text[at] === "\r" ? at + 1 : at;
+  return text[i] === "\n" ? i + 1 : undefined;
+}
+
+/** A label as error messages show it: only the characters real labels use, so no content leaks. */
+function shown(label: string): string {
+  return /^[A-Z0-9 ]{0,40}$/.test(label) ? label : "(unreadable label)";
 }
 
 /**
