@@ -3,6 +3,11 @@
  * `text` mode. Callers pass fields, never secrets; nothing here knows what a token is, so the
  * rule is kept where the fields are chosen (see `grpc/security_service.ts`).
  *
+ * Field values often come from callers (names in a CSR), so both formats write every character
+ * that does not print, or that reorders or hides text on a terminal (C0 and C1 controls, DEL,
+ * bidi and zero-width format characters, line and paragraph separators, non-ASCII spaces), as a
+ * `\uXXXX` escape, and a list is always written so that its elements cannot be confused.
+ *
  * @module
  */
 
@@ -40,20 +45,59 @@ export function createLogger(
       if (SEVERITY[level] < SEVERITY[minimum]) return;
       const time = clock().toISOString();
       if (format === "json") {
-        write(JSON.stringify({ time, level, msg: message, ...fields }));
+        write(escapeUnsafe(JSON.stringify({ time, level, msg: message, ...fields })));
         return;
       }
       const pairs = Object.entries(fields)
         .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => `${k}=${formatValue(v!)}`);
-      write([time, level.toUpperCase(), message, ...pairs].join(" "));
+        .map(([k, v]) => `${escapeUnsafe(k)}=${formatValue(v!)}`);
+      const shownMessage = escapeUnsafe(message.replaceAll("\\", "\\\\"));
+      write([time, level.toUpperCase(), shownMessage, ...pairs].join(" "));
     },
   };
 }
 
+/**
+ * Characters a log line never carries raw: controls (C0, DEL, C1), format characters (bidi
+ * overrides and isolates, zero-width joiners, BOM), surrogates, private-use and unassigned code
+ * points, line/paragraph separators and every space but U+0020.
+ */
+const UNSAFE =
+  /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/gu;
+
+/** Text with every unsafe character written as `\uXXXX` (a surrogate pair for astral ones). */
+function escapeUnsafe(text: string): string {
+  return text.replace(UNSAFE, (char) => {
+    let escaped = "";
+    for (let i = 0; i < char.length; i++) {
+      escaped += `\\u${char.charCodeAt(i).toString(16).padStart(4, "0")}`;
+    }
+    return escaped;
+  });
+}
+
+/** A JSON string literal, ASCII controls escaped by JSON and every other unsafe character by us. */
+function quote(text: string): string {
+  return escapeUnsafe(JSON.stringify(text));
+}
+
+/**
+ * A text-mode scalar: bare when it is printable ASCII with no space, `"`, `=`, `\\` or `,` and
+ * does not start with `[` (so it cannot be read as a list or as two fields), else a quoted JSON
+ * string.
+ */
+function formatScalar(text: string): string {
+  return /^[\x21-\x7e]+$/.test(text) && !/["=\\,]/.test(text) && !text.startsWith("[")
+    ? text
+    : quote(text);
+}
+
+/**
+ * A text-mode value. A list is a JSON array (`["a","b"]`), so `["evil.example,worker-1"]` (one
+ * name) and `["evil.example","worker-1"]` (two) cannot be confused, and `[]` is an empty list.
+ */
 function formatValue(value: string | number | boolean | string[]): string {
-  const text = Array.isArray(value) ? value.join(",") : String(value);
-  return /[\s"=]/.test(text) || text === "" ? JSON.stringify(text) : text;
+  return Array.isArray(value) ? `[${value.map(quote).join(",")}]` : formatScalar(String(value));
 }
 
 const encoder = new TextEncoder();
