@@ -68,7 +68,7 @@ export async function runManifests(args: readonly string[]): Promise<number> {
     }
     if (values.mode === "files") {
       return await writeFiles(
-        parseSecretsBundle(await Deno.readTextFile(values.secrets)),
+        parseSecretsBundle(await Deno.readTextFile(values.secrets), `--secrets ${values.secrets}`),
         values.out,
       );
     }
@@ -78,7 +78,10 @@ export async function runManifests(args: readonly string[]): Promise<number> {
         throw new Error(`"${name}" is neither an IP address nor a DNS name`);
       }
     }
-    const bundle = parseSecretsBundle(await Deno.readTextFile(values.secrets));
+    const bundle = parseSecretsBundle(
+      await Deno.readTextFile(values.secrets),
+      `--secrets ${values.secrets}`,
+    );
     const objects = buildManifests({
       bundle,
       namespace: values.namespace!,

@@ -136,7 +136,7 @@ async function readOptions(
       ? parseTokenFile(await Deno.readTextFile(values["token-file"]))[0]
       : env.TALOS_TOKEN);
   if (!caText.includes("-----BEGIN CERTIFICATE-----")) {
-    const bundle = parseSecretsBundle(caText);
+    const bundle = parseSecretsBundle(caText, `--ca ${values.ca}`);
     caPem = bundle.caCertificatePem;
     token ??= bundle.token;
   }

@@ -19,6 +19,7 @@ import { ConfigError, ConfigErrors } from "./config_error.ts";
 import type { Config } from "./parse_config.ts";
 import type { FileSource } from "./file_source.ts";
 import { checkSecretFilePermissions } from "./key_permissions.ts";
+import type { SecretsBundle } from "./secrets_bundle.ts";
 
 /** The serving certificate in use and where it came from. */
 export interface ServingMaterial extends ServingCertificate {
@@ -58,6 +59,7 @@ export async function loadAuthority(
 
   let caCertificatePem: string | undefined;
   let caKeyPem: string | undefined;
+  let bundleFields: SecretsBundle["fields"] | undefined;
   const tokens: string[] = [];
   if (config.ca.kind === "bundle") {
     const { secretsPath } = config.ca;
@@ -72,6 +74,7 @@ export async function loadAuthority(
     );
     caCertificatePem = bundle?.caCertificatePem;
     caKeyPem = bundle?.caKeyPem;
+    bundleFields = bundle?.fields;
     if (bundle) tokens.push(bundle.token);
   } else {
     const { certPath, keyPath } = config.ca;
@@ -111,7 +114,13 @@ export async function loadAuthority(
     });
   } catch (cause) {
     const [setting, path] = settingOf(config, cause);
-    throw new ConfigErrors([new ConfigError(setting, `${path}: ${describe(cause)}`, { cause })]);
+    // Inside a bundle, name the field the material came from.
+    const field = bundleFields && cause instanceof MaterialError
+      ? `${cause.input === "key" ? bundleFields.caKey : bundleFields.caCertificate}: `
+      : "";
+    throw new ConfigErrors([
+      new ConfigError(setting, `${path}: ${field}${describe(cause)}`, { cause }),
+    ]);
   }
 }
 

@@ -2,9 +2,14 @@
  * The `talosctl gen secrets` bundle (contract §4): the Talos machine CA and the machine token,
  * read straight from the file an operator already has, with no `yq` or `sed` step.
  *
+ * The bundle holds every secret of a Talos cluster, so no error about it ever repeats its text:
+ * a problem is told as the field, line and column at fault and what kind of problem it is. The
+ * YAML parser's own messages quote the source (a tab before `token:` used to print the token), so
+ * they are never passed on; only their error code and position are.
+ *
  * @module
  */
-import { parse } from "yaml";
+import { isScalar, LineCounter, parseDocument, type YAMLError } from "yaml";
 
 /** What the signer takes from a secrets bundle. */
 export interface SecretsBundle {
@@ -14,49 +19,160 @@ export interface SecretsBundle {
   caKeyPem: string;
   /** `trustdinfo.token`: the machine token. */
   token: string;
+  /** Where each field sits, for messages about its content: `certs.os.key (line 24, column 14)`. */
+  fields: { caCertificate: string; caKey: string; token: string };
 }
+
+/** What a YAML error code means, in words that quote nothing from the file. */
+const YAML_PROBLEMS: Partial<Record<YAMLError["code"], string>> = {
+  TAB_AS_INDENT: "a tab is used for indentation",
+  BAD_INDENT: "wrong indentation",
+  BAD_DQ_ESCAPE: "a bad escape in a double-quoted value",
+  BAD_SCALAR_START: "a value starts with a reserved character",
+  BAD_ALIAS: "a bad alias",
+  ALIAS_PROPS: "an alias with a tag or anchor",
+  BLOCK_AS_IMPLICIT_KEY: "a block used as a key",
+  BLOCK_IN_FLOW: "a block inside a flow collection",
+  DUPLICATE_KEY: "a key that appears twice",
+  MISSING_CHAR: "a missing closing quote, bracket or colon",
+  MULTILINE_IMPLICIT_KEY: "a key that runs over more than one line",
+  MULTIPLE_ANCHORS: "several anchors on one node",
+  MULTIPLE_DOCS: "more than one YAML document",
+  MULTIPLE_TAGS: "several tags on one node",
+  TAG_RESOLVE_FAILED: "an unknown tag",
+  UNEXPECTED_TOKEN: "an unexpected character",
+  KEY_OVER_1024_CHARS: "a key longer than 1024 characters",
+};
+
+/** The keys a `talosctl gen secrets` bundle has: only these are ever named in a message. */
+const KNOWN_KEYS = new Set([
+  "cluster",
+  "id",
+  "secret",
+  "secrets",
+  "bootstraptoken",
+  "secretboxencryptionsecret",
+  "aescbcencryptionsecret",
+  "trustdinfo",
+  "token",
+  "certs",
+  "etcd",
+  "k8s",
+  "k8saggregator",
+  "k8sserviceaccount",
+  "os",
+  "crt",
+  "key",
+]);
 
 /**
  * Parses a secrets bundle's YAML text.
  *
  * @param yamlText the file's content
- * @returns the CA and token
- * @throws {TypeError} naming the missing or malformed field (never its value)
+ * @param source how messages name the file, e.g. `--secrets secrets.yaml` (callers that already
+ * name it, like configuration errors, leave it out)
+ * @returns the CA, the token and where each sits
+ * @throws {SyntaxError} naming the line, column, nearest field and kind of a YAML problem
+ * @throws {TypeError} naming the missing or malformed field and its position (never its value)
+ * @example
+ * ```ts
+ * const { token } = parseSecretsBundle(await Deno.readTextFile("secrets.yaml"), "secrets.yaml");
+ * ```
  */
-export function parseSecretsBundle(yamlText: string): SecretsBundle {
-  let document: unknown;
-  try {
-    document = parse(yamlText);
-  } catch (cause) {
-    throw new TypeError(`Cannot read secrets bundle: not YAML (${(cause as Error).message})`, {
-      cause,
-    });
+export function parseSecretsBundle(yamlText: string, source?: string): SecretsBundle {
+  const prefix = `Cannot read secrets bundle${source ? ` ${source}` : ""}`;
+  const lines = new LineCounter();
+  // parseDocument() never writes warnings to stderr (parse() does, quoting the file), and the
+  // document is read node by node, so aliases are never expanded.
+  const document = parseDocument(yamlText, {
+    lineCounter: lines,
+    prettyErrors: false,
+    logLevel: "error",
+    uniqueKeys: true,
+  });
+  const problem = document.errors[0] ?? document.warnings[0];
+  if (problem) {
+    const offset = problem.pos[0];
+    const near = fieldAt(yamlText, lines, offset);
+    throw new SyntaxError(
+      `${prefix}: ${position(lines, offset)}${near ? ` (near ${near})` : ""}: ` +
+        `${YAML_PROBLEMS[problem.code] ?? "invalid YAML"} (YAML ${problem.code})`,
+    );
   }
+  const field = (path: string[]) => readField(document, lines, path, prefix);
+  const crt = field(["certs", "os", "crt"]);
+  const key = field(["certs", "os", "key"]);
+  const token = field(["trustdinfo", "token"]);
   return {
-    caCertificatePem: base64Field(document, ["certs", "os", "crt"]),
-    caKeyPem: base64Field(document, ["certs", "os", "key"]),
-    token: stringField(document, ["trustdinfo", "token"]),
+    caCertificatePem: decodeBase64Pem(crt, prefix),
+    caKeyPem: decodeBase64Pem(key, prefix),
+    token: token.value,
+    fields: { caCertificate: crt.name, caKey: key.name, token: token.name },
   };
 }
 
-function stringField(document: unknown, path: string[]): string {
-  let node = document;
-  for (const key of path) {
-    node = typeof node === "object" && node !== null
-      ? (node as Record<string, unknown>)[key]
-      : undefined;
-  }
-  if (typeof node !== "string" || node.length === 0) {
-    throw new TypeError(`Cannot read secrets bundle: ${path.join(".")} is missing`);
-  }
-  return node;
+interface Field {
+  /** The dotted path and position, e.g. `certs.os.crt (line 22, column 14)`. */
+  name: string;
+  value: string;
 }
 
-function base64Field(document: unknown, path: string[]): string {
-  const value = stringField(document, path);
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.fromBase64(value.trim()));
-  } catch {
-    throw new TypeError(`Cannot read secrets bundle: ${path.join(".")} is not base64 PEM`);
+function readField(
+  document: ReturnType<typeof parseDocument>,
+  lines: LineCounter,
+  path: string[],
+  prefix: string,
+): Field {
+  const dotted = path.join(".");
+  const node = document.getIn(path, true);
+  if (node === undefined || node === null) throw new TypeError(`${prefix}: ${dotted} is missing`);
+  const offset = (node as { range?: [number, number, number] }).range?.[0];
+  const name = offset === undefined ? dotted : `${dotted} (${position(lines, offset)})`;
+  if (!isScalar(node) || typeof node.value !== "string") {
+    throw new TypeError(`${prefix}: ${name} is not a string`);
   }
+  if (node.value.length === 0) throw new TypeError(`${prefix}: ${name} is empty`);
+  return { name, value: node.value };
+}
+
+function decodeBase64Pem(field: Field, prefix: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(
+      Uint8Array.fromBase64(field.value.trim()),
+    );
+  } catch {
+    throw new TypeError(`${prefix}: ${field.name} is not base64 PEM`);
+  }
+}
+
+function position(lines: LineCounter, offset: number): string {
+  const { line, col } = lines.linePos(offset);
+  return `line ${line}, column ${col}`;
+}
+
+/**
+ * The dotted path of bundle keys enclosing `offset`, read from the indentation of the lines above
+ * it; only known bundle keys are named, so a damaged line never has its text repeated.
+ */
+function fieldAt(text: string, lines: LineCounter, offset: number): string | undefined {
+  const all = text.split("\n");
+  const keyLine = (i: number) => /^([ \t]*)([a-z0-9]+):([ \t]*\S)?/.exec(all[i] ?? "");
+  const path: string[] = [];
+  let limit = Infinity;
+  for (let i = Math.min(lines.linePos(offset).line - 1, all.length - 1); i >= 0 && limit > 0; i--) {
+    const match = keyLine(i);
+    if (!match) continue;
+    let indent = match[1]!.length;
+    if (match[1]!.includes("\t")) {
+      // A stray tab is the usual damage, so this line's depth is unknown: take it from the line
+      // above (its first child when that line opens a map, else its sibling).
+      const above = keyLine(i - 1);
+      indent = above ? above[1]!.length + (above[3] === undefined ? 1 : 0) : 0;
+    }
+    if (indent >= limit) continue;
+    limit = indent;
+    if (!KNOWN_KEYS.has(match[2]!)) return undefined;
+    path.unshift(match[2]!);
+  }
+  return path.length > 0 ? path.join(".") : undefined;
 }
