@@ -19,8 +19,11 @@ export interface SecretsBundle {
   caKeyPem: string;
   /** `trustdinfo.token`: the machine token. */
   token: string;
-  /** Where each field sits, for messages about its content: `certs.os.key (line 24, column 14)`. */
-  fields: { caCertificate: string; caKey: string; token: string };
+  /**
+   * Where each field sits, for messages about its content: `certs.os.key (line 23, column 14)`.
+   * Set by {@linkcode parseSecretsBundle}; absent in bundles built in code.
+   */
+  fields?: { caCertificate: string; caKey: string; token: string };
 }
 
 /** What a YAML error code means, in words that quote nothing from the file. */
