@@ -15,6 +15,7 @@ import { InFlightLimit } from "../ops/in_flight_limit.ts";
 import { createLogger, flushLogs, type Logger } from "../ops/log.ts";
 import { type LoadedMaterial, loadMaterial, materialPaths } from "../ops/material.ts";
 import { SignerMetrics } from "../ops/metrics.ts";
+import { createReload } from "../ops/reload.ts";
 import { scheduleRenewal } from "../ops/renewer.ts";
 import { SignerState } from "../ops/signer_state.ts";
 import { AbuseLimits } from "../policy/abuse_limits.ts";
@@ -108,35 +109,16 @@ export async function runServe(
       server.updateTls(tlsOf(next));
     }
   };
-  const reload = async (cause: string) => {
-    try {
-      const next = await loadMaterial(config, LOCAL_FILES, clock(), state.material, warn);
-      if (next === "unchanged") {
-        if (cause === "SIGHUP") logger.log("info", "reload: nothing changed", { cause });
-        return;
-      }
-      apply(next);
-      metrics.reloadSucceeded(clock());
-      logger.log("info", "reloaded", {
-        cause,
-        ca_fingerprint: next.authority.issuingCa.fingerprint,
-        accepted_cas: next.authority.acceptedCas.certificates.length,
-        tokens: next.authority.tokens.digests.length,
-        serving_mode: next.serving.mode,
-        serving_not_after: next.serving.notAfter.toISOString(),
-      });
-    } catch (error) {
-      const problems = error instanceof ConfigErrors
-        ? error.errors.map((e) => (e as Error).message)
-        : [String(error)];
-      state.reloadRefused(problems.join("; "));
-      metrics.reloadFailed();
-      logger.log("error", "reload refused; the current material keeps serving", {
-        cause,
-        problems,
-      });
-    }
-  };
+  const reload = createReload({
+    config,
+    files: LOCAL_FILES,
+    state,
+    apply,
+    logger,
+    metrics,
+    clock,
+    warn,
+  });
   const stopWatching = watchFiles(materialPaths(config), reload, {
     intervalMs: config.reloadIntervalMs,
   });

@@ -3,6 +3,11 @@
  * `..data` symlink in the volume's folder, which changes no watched file in place, so the folders
  * are watched, not the files; a periodic re-check covers file systems without change events.
  *
+ * Only events that can change what the signer reads count: a watched file's name, or a `..`
+ * entry of a Kubernetes volume, being created, modified, renamed or removed. Reads ("access"
+ * events) and other files in the same folder are ignored, so a log file written beside the
+ * signer's files (the systemd layout) cannot set off a reload per log line.
+ *
  * @module
  */
 
@@ -28,6 +33,7 @@ export function watchFiles(
   options: WatchOptions,
 ): () => void {
   const folders = [...new Set(paths.map((p) => p.replace(/\/[^/]*$/, "") || "/"))];
+  const names = new Set(paths.map(baseName));
   let running: Promise<void> | undefined;
   let pending: string | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -49,7 +55,8 @@ export function watchFiles(
       const watcher = Deno.watchFs(folder, { recursive: false });
       watchers.push(watcher);
       (async () => {
-        for await (const _event of watcher) {
+        for await (const event of watcher) {
+          if (!isRelevant(event, names)) continue;
           clearTimeout(timer);
           timer = setTimeout(() => run("file change"), options.debounceMs ?? 250);
         }
@@ -66,4 +73,24 @@ export function watchFiles(
     clearInterval(interval);
     clearTimeout(timer);
   };
+}
+
+/**
+ * Whether an event can change a watched file: not a read, and about a watched name or a
+ * Kubernetes volume's `..data` / `..<timestamp>` entries.
+ *
+ * @param event the file system event
+ * @param names the watched files' base names
+ * @returns true when a reload should follow
+ */
+export function isRelevant(event: Deno.FsEvent, names: ReadonlySet<string>): boolean {
+  if (event.kind === "access") return false;
+  return event.paths.some((path) => {
+    const name = baseName(path);
+    return names.has(name) || name.startsWith("..");
+  });
+}
+
+function baseName(path: string): string {
+  return path.replace(/\/+$/, "").replace(/^.*\//, "");
 }

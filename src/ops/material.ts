@@ -11,6 +11,7 @@
 import type { Authority } from "../authority.ts";
 import type { FileSource } from "../config/file_source.ts";
 import { loadAuthority, loadServingMaterial, type ServingMaterial } from "../config/load.ts";
+import type { FilePermissions } from "../config/key_permissions.ts";
 import type { Config } from "../config/parse_config.ts";
 
 /** A complete, checked set of material. */
@@ -19,7 +20,7 @@ export interface LoadedMaterial {
   authority: Authority;
   /** The serving certificate in use. */
   serving: ServingMaterial;
-  /** SHA-256 over every input file's path and content. */
+  /** SHA-256 over every input file's path, permissions and content. */
   digest: string;
 }
 
@@ -60,30 +61,51 @@ export async function loadMaterial(
   previous?: LoadedMaterial,
   warn?: (message: string) => void,
 ): Promise<LoadedMaterial | "unchanged"> {
-  const snapshot = await snapshotFiles(materialPaths(config), files);
+  const snapshot = await snapshotMaterial(config, files);
   if (previous && snapshot.digest === previous.digest) return "unchanged";
-  const authority = await loadAuthority(config, snapshot.source, warn);
-  const sameCa = previous?.authority.issuingCa.fingerprint === authority.issuingCa.fingerprint;
-  const serving = previous && sameCa && config.serving.kind === "self-issued"
-    ? previous.serving
-    : await loadServingMaterial(config, authority, snapshot.source, now);
-  return { authority, serving, digest: snapshot.digest };
+  return await buildMaterial(config, snapshot, now, previous, warn);
 }
 
-interface Snapshot {
+/** Every input file's content and permissions, read once. */
+export interface MaterialSnapshot {
+  /** SHA-256 over each file's path, permissions and content (or the error reading it). */
   digest: string;
+  /** Serves the snapshot's reads. */
   source: FileSource;
 }
 
-async function snapshotFiles(paths: string[], files: FileSource): Promise<Snapshot> {
+/**
+ * Reads every file the configuration names, with its permissions, into a snapshot. Permissions
+ * are part of the digest, so a CA key made readable by others is noticed as a change even though
+ * its content stayed the same.
+ *
+ * @param config the configuration
+ * @param files the file system
+ * @returns the snapshot
+ */
+export async function snapshotMaterial(
+  config: Config,
+  files: FileSource,
+): Promise<MaterialSnapshot> {
   const texts = new Map<string, Promise<string>>();
-  for (const path of new Set(paths)) {
+  const permissions = new Map<string, Promise<FilePermissions>>();
+  for (const path of new Set(materialPaths(config))) {
     const text = files.readText(path);
-    text.catch(() => {}); // surfaced when the loader reads it
+    const facts = files.permissions(path);
+    // Surfaced when the loader reads them.
+    text.catch(() => {});
+    facts.catch(() => {});
     texts.set(path, text);
+    permissions.set(path, facts);
   }
   const parts = await Promise.all(
-    [...texts].map(async ([path, text]) => `${path}\0${await text.catch((e) => `!${e}`)}`),
+    [...texts].map(async ([path, text]) => {
+      const facts = await permissions.get(path)!.then(
+        (p) => JSON.stringify([p.mode, p.gid ?? null, p.kubernetesSecretMount]),
+        (e) => `!${e}`,
+      );
+      return `${path}\0${facts}\0${await text.catch((e) => `!${e}`)}`;
+    }),
   );
   const digest = new Uint8Array(
     await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("\0"))),
@@ -92,7 +114,34 @@ async function snapshotFiles(paths: string[], files: FileSource): Promise<Snapsh
     digest,
     source: {
       readText: (path) => texts.get(path) ?? files.readText(path),
-      permissions: (path) => files.permissions(path),
+      permissions: (path) => permissions.get(path) ?? files.permissions(path),
     },
   };
+}
+
+/**
+ * Builds a complete set of material from a snapshot.
+ *
+ * @param config the configuration
+ * @param snapshot the files, read once
+ * @param now the current time
+ * @param previous the material in use, if any (its self-issued serving certificate is kept while
+ * the CA stays the same)
+ * @param warn receives warnings (tolerated insecure permissions)
+ * @returns the material
+ * @throws {ConfigErrors} naming each setting and file at fault
+ */
+export async function buildMaterial(
+  config: Config,
+  snapshot: MaterialSnapshot,
+  now: Date,
+  previous?: LoadedMaterial,
+  warn?: (message: string) => void,
+): Promise<LoadedMaterial> {
+  const authority = await loadAuthority(config, snapshot.source, warn);
+  const sameCa = previous?.authority.issuingCa.fingerprint === authority.issuingCa.fingerprint;
+  const serving = previous && sameCa && config.serving.kind === "self-issued"
+    ? previous.serving
+    : await loadServingMaterial(config, authority, snapshot.source, now);
+  return { authority, serving, digest: snapshot.digest };
 }

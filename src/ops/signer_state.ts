@@ -49,6 +49,11 @@ export class SignerState {
     this.#lastReloadError = reason;
   }
 
+  /** Forgets the last refusal: the files are back to the material in use. */
+  reloadRecovered(): void {
+    this.#lastReloadError = undefined;
+  }
+
   /** Marks the signer not ready because it is stopping. */
   beginShutdown(): void {
     this.#shuttingDown = true;
