@@ -52,7 +52,7 @@ export async function runCli(
     case "request":
       return await (await import("./request.ts")).runRequest(rest, env);
     case "manifests":
-      return await (await import("./manifests.ts")).runManifests(rest);
+      return await (await import("./manifests.ts")).runManifests(rest, env);
     case "serve":
       return await (await import("./serve.ts")).runServe(rest, env);
     default:

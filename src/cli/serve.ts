@@ -95,7 +95,8 @@ export async function runServe(
     await server.shutdown(0);
     return 1;
   }
-  for (const line of buildStartupSummary(config, initial, server.port, http?.port, clock())) {
+  const bound = { ...config, host: server.host };
+  for (const line of buildStartupSummary(bound, initial, server.port, http?.port, clock())) {
     logger.log(line.level, line.message, line.fields);
   }
 

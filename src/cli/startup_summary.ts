@@ -9,6 +9,9 @@
 import type { Config } from "../config/parse_config.ts";
 import type { LoadedMaterial } from "../ops/material.ts";
 import type { LogFields, LogLevel } from "../ops/log.ts";
+import type { ServerNames } from "../pki/serving_cert.ts";
+import { classifyName } from "../config/host_names.ts";
+import { DUAL_STACK_ANY, IPV4_ANY } from "../grpc/listen_address.ts";
 
 /** One line to log. */
 export interface SummaryLine {
@@ -25,7 +28,7 @@ const CA_WARNING_MS = 30 * 24 * 60 * 60 * 1000;
 /**
  * Builds the start-up lines.
  *
- * @param config the configuration
+ * @param config the configuration, with `host` the address actually bound
  * @param material the loaded material
  * @param port the bound gRPC port
  * @param httpPort the bound HTTP port, when enabled
@@ -46,6 +49,11 @@ export function buildStartupSummary(
     message: "listening",
     fields: {
       address: config.host,
+      families: config.host === DUAL_STACK_ANY
+        ? "ipv4+ipv6"
+        : config.host === IPV4_ANY
+        ? "ipv4"
+        : "one address",
       port,
       http: httpPort === undefined ? "off" : `${config.http!.hostname}:${httpPort}`,
       ca_source: config.ca.kind === "bundle" ? "secrets bundle" : "files",
@@ -76,19 +84,33 @@ export function buildStartupSummary(
       fields: { ca_not_after: ca.notAfter.toISOString() },
     });
   }
-  const wildcard = config.host === "0.0.0.0" || config.host === "::";
-  if (
-    !wildcard && !serving.names.ipAddresses.includes(config.host) &&
-    !serving.names.dnsNames.includes(config.host)
-  ) {
+  lines.push(...checkServedAddresses(config, serving.names));
+  return [...lines, summary];
+}
+
+/**
+ * The warnings for addresses the process is asked to serve that its serving certificate does not
+ * name: a worker dialling one of them fails TLS verification (it checks the dialled host, contract
+ * §5). A specific listen address must be named (compared in canonical form, so `0:0::1` matches
+ * `::1`); with a wildcard, a self-issued certificate without SERVER_SANS names only loopback,
+ * which no remote worker dials.
+ *
+ * @param config the configuration, with `host` the address actually bound
+ * @param names the names the serving certificate carries
+ * @returns zero or more warning lines
+ */
+export function checkServedAddresses(config: Config, names: ServerNames): SummaryLine[] {
+  const wildcard = config.host === DUAL_STACK_ANY || config.host === IPV4_ANY;
+  const lines: SummaryLine[] = [];
+  if (!wildcard && !coversAddress(names, config.host)) {
     lines.push({
       level: "warn",
       message:
         "the serving certificate does not name the listen address: workers dialling it will fail TLS verification",
       fields: {
         address: config.host,
-        serving_ips: serving.names.ipAddresses,
-        serving_dns: serving.names.dnsNames,
+        serving_ips: names.ipAddresses,
+        serving_dns: names.dnsNames,
       },
     });
   }
@@ -99,11 +121,19 @@ export function buildStartupSummary(
     lines.push({
       level: "warn",
       message:
-        "SERVER_SANS is empty: the serving certificate names only 127.0.0.1 and localhost, so remote workers will fail TLS verification; set SERVER_SANS to the control-plane endpoint's addresses and name",
+        "SERVER_SANS is empty: the serving certificate names only 127.0.0.1, ::1 and localhost, so remote workers will fail TLS verification; set SERVER_SANS to the control-plane endpoint's addresses and name",
       fields: {},
     });
   }
-  return [...lines, summary];
+  return lines;
+}
+
+/** Whether `names` covers `address`: an IP compared in canonical form, or a DNS name. */
+function coversAddress(names: ServerNames, address: string): boolean {
+  const name = classifyName(address);
+  if (name.kind === "ip") return names.ipAddresses.includes(name.value);
+  if (name.kind === "dns") return names.dnsNames.includes(name.value);
+  return false;
 }
 
 function describePolicy(config: Config): string {

@@ -62,14 +62,10 @@ export async function loadAuthority(
   let bundleFields: SecretsBundle["fields"] | undefined;
   const tokens: string[] = [];
   if (config.ca.kind === "bundle") {
-    const { secretsPath } = config.ca;
-    const bundle = await attempt(
-      "TALOS_SECRETS_PATH",
-      secretsPath,
-      async () => {
-        // The YAML parser is loaded only when a bundle is configured.
-        const { parseSecretsBundle } = await import("./secrets_bundle.ts");
-        return parseSecretsBundle(await readSecret("TALOS_SECRETS_PATH", secretsPath));
+    const bundle = await loadSecretsBundle(config.ca.secretsPath, files, config, warn).catch(
+      (error: ConfigErrors) => {
+        errors.push(...(error.errors as ConfigError[]));
+        return undefined;
       },
     );
     caCertificatePem = bundle?.caCertificatePem;
@@ -120,6 +116,36 @@ export async function loadAuthority(
       : "";
     throw new ConfigErrors([
       new ConfigError(setting, `${path}: ${field}${describe(cause)}`, { cause }),
+    ]);
+  }
+}
+
+/**
+ * Reads and parses a `talosctl gen secrets` bundle with the checks `serve` applies to it: the file
+ * must exist and not be readable by group or others (unless `allowInsecureKeyPermissions`, which
+ * warns instead). Shared by `serve` and `manifests`, so both report the same one-line errors.
+ *
+ * @param path the bundle's path (TALOS_SECRETS_PATH, `--secrets`)
+ * @param files the file system
+ * @param options whether group/other-readable files are tolerated
+ * @param warn receives a warning per tolerated problem
+ * @returns the bundle's CA, key and token
+ * @throws {ConfigErrors} one {@linkcode ConfigError} for TALOS_SECRETS_PATH naming the file
+ */
+export async function loadSecretsBundle(
+  path: string,
+  files: FileSource,
+  options: Pick<Config, "allowInsecureKeyPermissions">,
+  warn: (message: string) => void = () => {},
+): Promise<SecretsBundle> {
+  try {
+    const text = await readSecretFile(options, files, "TALOS_SECRETS_PATH", path, warn);
+    // The YAML parser is loaded only when a bundle is configured.
+    const { parseSecretsBundle } = await import("./secrets_bundle.ts");
+    return parseSecretsBundle(text);
+  } catch (cause) {
+    throw new ConfigErrors([
+      new ConfigError("TALOS_SECRETS_PATH", `${path}: ${describe(cause)}`, { cause }),
     ]);
   }
 }
@@ -185,7 +211,7 @@ function settingOf(config: Config, cause: unknown): [setting: string, path: stri
 class InsecureFileError extends Error {}
 
 async function readSecretFile(
-  config: Config,
+  config: Pick<Config, "allowInsecureKeyPermissions">,
   files: FileSource,
   setting: string,
   path: string,

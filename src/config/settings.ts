@@ -67,8 +67,9 @@ export const SETTINGS: readonly Setting[] = [
     key: "listenAddress",
     env: "LISTEN_ADDRESS",
     flag: "listen-address",
-    default: "0.0.0.0",
-    description: "Address to listen on. 0.0.0.0 is every IPv4 address; use :: for IPv6 too.",
+    default: "::",
+    description:
+      "Address to listen on. The default :: is every address of both families, like native trustd (IPv4 only, with a warning, on a host without IPv6); 0.0.0.0 is every IPv4 address only.",
   },
   {
     key: "port",
@@ -129,7 +130,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: "server-sans",
     default: "",
     description:
-      "Comma-separated IPs and DNS names for the self-issued serving certificate: every address and name workers dial (the control-plane endpoint). 127.0.0.1 and localhost are always added.",
+      "Comma-separated IPs and DNS names for the self-issued serving certificate: every address and name workers dial (the control-plane endpoint). 127.0.0.1, ::1 and localhost are always added.",
   },
   {
     key: "token",

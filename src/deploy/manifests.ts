@@ -1,12 +1,25 @@
 /**
- * Kubernetes manifests for the signer, built from a secrets bundle: the Secret with the CA and
- * token, and the workload for one of three ways to run it. Pure: returns objects; the CLI turns
- * them into YAML.
+ * Kubernetes manifests for the signer, built from a secrets bundle, as files each applied by one
+ * command: the Secret with the CA and token, the workers' RBAC, and the workload of one of three
+ * ways to run it (or, for Kamaji, a TenantControlPlane merge patch). Pure: returns objects; the
+ * CLI turns them into YAML.
  *
  * @module
  */
 import { decodePem, encodePem } from "../pki/pem.ts";
 import type { SecretsBundle } from "../config/secrets_bundle.ts";
+import type { KubernetesObject } from "./kubernetes_object.ts";
+import {
+  buildSecretVolume,
+  buildSignerContainer,
+  POD_SECURITY_CONTEXT,
+  TRUSTD_PORT,
+} from "./signer_pod.ts";
+import { buildWorkerRbac } from "./worker_rbac.ts";
+import { buildTenantPatch } from "./kamaji_patch.ts";
+
+export type { KubernetesObject };
+export { SECRET_MODE, SIGNER_UID } from "./signer_pod.ts";
 
 /** How the signer runs next to the control plane. */
 export type DeployMode = "daemonset" | "kamaji-sidecar" | "deployment";
@@ -15,7 +28,7 @@ export type DeployMode = "daemonset" | "kamaji-sidecar" | "deployment";
 export interface ManifestOptions {
   /** The parsed `talosctl gen secrets` bundle. */
   bundle: SecretsBundle;
-  /** Namespace of every object. */
+  /** Namespace of every namespaced object (for Kamaji: the TenantControlPlane's). */
   namespace: string;
   /** Base name of every object. */
   name: string;
@@ -29,172 +42,168 @@ export interface ManifestOptions {
   image: string;
   /** For `kamaji-sidecar`: the TenantControlPlane to patch. */
   tenant?: string;
+  /** Whether to include the workers' EndpointSlice RBAC. @default true */
+  workerRbac?: boolean;
 }
 
-/** A Kubernetes object, as plain data. */
-export type KubernetesObject = Record<string, unknown>;
+/** One file of the output, applied with one command. */
+export interface ManifestFile {
+  /** File name under `--out`. */
+  file: string;
+  /** What it is for, one line. */
+  purpose: string;
+  /** Its documents: Kubernetes objects, or for the Kamaji patch the merge patch body. */
+  documents: KubernetesObject[];
+  /** The command that applies it, given its path. */
+  applyCommand(path: string): string;
+}
 
-const PORT = 50001;
-const HTTP_PORT = 9090;
-const MOUNT = "/etc/talos-ca";
-/** The distroless nonroot user and group the image runs as. */
-export const SIGNER_UID = 65532;
-/** Secret files: owner (root) and the pod's fsGroup may read; see docs/security.md. */
-export const SECRET_MODE = 0o440;
+const VOLUME = "talos-ca";
 
 /**
- * Builds the manifests.
+ * Builds the manifest files, in the order they are applied: Secret, RBAC, workload.
  *
  * @param options bundle, names, endpoint and mode
- * @returns the objects, Secret first
+ * @returns the files
  */
-export function buildManifests(options: ManifestOptions): KubernetesObject[] {
+export function buildManifests(options: ManifestOptions): ManifestFile[] {
   const secretName = `${options.name}-ca`;
   const labels = {
     "app.kubernetes.io/name": "talos-csr-signer",
     "app.kubernetes.io/instance": options.name,
   };
-  const secret = {
+  const apply = (path: string) => `kubectl apply -f ${path}`;
+  const secret: ManifestFile = {
+    file: "secret.yaml",
+    purpose: "the CA certificate, CA key and token: keep it private",
+    documents: [buildCaSecret(options.bundle, secretName, options.namespace, labels)],
+    applyCommand: apply,
+  };
+  const rbac: ManifestFile[] = options.workerRbac === false ? [] : [{
+    file: "worker-rbac.yaml",
+    purpose: options.mode === "kamaji-sidecar"
+      ? "lets workers watch the API server addresses: apply it in the TENANT cluster"
+      : "lets workers watch the API server addresses (EndpointSlices)",
+    documents: buildWorkerRbac(options.name, labels),
+    applyCommand: options.mode === "kamaji-sidecar"
+      ? (path) => `kubectl --kubeconfig tenant.kubeconfig apply -f ${path}`
+      : apply,
+  }];
+  const container = buildSignerContainer({
+    image: options.image,
+    volumeName: VOLUME,
+    sans: [options.endpoint, ...options.sans],
+    nodeIps: options.mode === "daemonset",
+  });
+  const volume = buildSecretVolume(VOLUME, secretName);
+  if (options.mode === "kamaji-sidecar") {
+    const tenant = options.tenant ?? options.name;
+    return [secret, {
+      file: "tenant-patch.yaml",
+      purpose: `merge patch adding the signer to TenantControlPlane ${tenant}`,
+      documents: [buildTenantPatch(container, volume)],
+      applyCommand: (path) =>
+        `kubectl patch tenantcontrolplane ${tenant} --namespace ${options.namespace} --type merge --patch-file ${path}`,
+    }, ...rbac];
+  }
+  const podSpec = {
+    securityContext: POD_SECURITY_CONTEXT,
+    containers: [container],
+    volumes: [volume],
+  };
+  const meta = { name: options.name, namespace: options.namespace, labels };
+  const workload = options.mode === "daemonset"
+    ? [buildDaemonSet(meta, labels, podSpec, container)]
+    : buildDeployment(meta, labels, podSpec);
+  return [secret, ...rbac, {
+    file: "signer.yaml",
+    purpose: `the signer ${options.mode === "daemonset" ? "DaemonSet" : "Deployment and Service"}`,
+    documents: workload,
+    applyCommand: apply,
+  }];
+}
+
+function buildCaSecret(
+  bundle: SecretsBundle,
+  name: string,
+  namespace: string,
+  labels: Record<string, string>,
+): KubernetesObject {
+  return {
     apiVersion: "v1",
     kind: "Secret",
-    metadata: { name: secretName, namespace: options.namespace, labels },
+    metadata: { name, namespace, labels },
     type: "Opaque",
     stringData: {
-      "ca.crt": options.bundle.caCertificatePem,
+      "ca.crt": bundle.caCertificatePem,
       // Relabelled from Talos's `ED25519 PRIVATE KEY` to the RFC 7468 label other tools expect.
-      "ca.key": relabelKey(options.bundle.caKeyPem),
-      token: `${options.bundle.token}\n`,
+      "ca.key": relabelKey(bundle.caKeyPem),
+      token: `${bundle.token}\n`,
     },
   };
-  const container = signerContainer(options);
-  const volume = { name: "talos-ca", secret: { secretName, defaultMode: SECRET_MODE } };
-  const podSecurity = {
-    runAsNonRoot: true,
-    runAsUser: SIGNER_UID,
-    runAsGroup: SIGNER_UID,
-    fsGroup: SIGNER_UID,
-  };
-  const podSpec = { securityContext: podSecurity, containers: [container], volumes: [volume] };
-  const meta = { name: options.name, namespace: options.namespace, labels };
-  switch (options.mode) {
-    case "daemonset":
-      return [secret, {
-        apiVersion: "apps/v1",
-        kind: "DaemonSet",
-        metadata: meta,
-        spec: {
-          selector: { matchLabels: labels },
-          template: {
-            metadata: { labels },
-            spec: {
-              ...podSpec,
-              containers: [{
-                ...container,
-                ports: [{ ...portOf(container), hostPort: PORT }, httpPortOf(container)],
-              }],
-              nodeSelector: { "node-role.kubernetes.io/control-plane": "" },
-              tolerations: [
-                {
-                  key: "node-role.kubernetes.io/control-plane",
-                  operator: "Exists",
-                  effect: "NoSchedule",
-                },
-                { key: "node-role.kubernetes.io/master", operator: "Exists", effect: "NoSchedule" },
-              ],
-            },
-          },
-        },
-      }];
-    case "deployment":
-      return [secret, {
-        apiVersion: "apps/v1",
-        kind: "Deployment",
-        metadata: meta,
-        spec: {
-          replicas: 2,
-          selector: { matchLabels: labels },
-          template: { metadata: { labels }, spec: podSpec },
-        },
-      }, {
-        apiVersion: "v1",
-        kind: "Service",
-        metadata: meta,
-        spec: {
-          type: "LoadBalancer",
-          // Keep the worker's address visible to the signer (PEER_BINDING, per-address limits).
-          externalTrafficPolicy: "Local",
-          selector: labels,
-          ports: [{ name: "trustd", port: PORT, targetPort: "trustd", protocol: "TCP" }],
-        },
-      }];
-    case "kamaji-sidecar":
-      return [secret, {
-        apiVersion: "kamaji.clastix.io/v1alpha1",
-        kind: "TenantControlPlane",
-        metadata: { name: options.tenant ?? options.name, namespace: options.namespace },
-        spec: {
-          controlPlane: {
-            deployment: {
-              additionalContainers: [container],
-              additionalVolumes: [volume],
-              podSecurityContext: { fsGroup: SIGNER_UID },
-            },
-            service: {
-              additionalPorts: [{ name: "trustd", port: PORT, targetPort: PORT, protocol: "TCP" }],
-            },
-          },
-        },
-      }];
-  }
 }
 
-function signerContainer(options: ManifestOptions): Record<string, unknown> {
-  const sans = [options.endpoint, ...options.sans].join(",");
+/** On every control-plane node, with hostPort 50001: workers dial the node IPs (EndpointSlice). */
+function buildDaemonSet(
+  meta: KubernetesObject,
+  labels: Record<string, string>,
+  podSpec: KubernetesObject,
+  container: KubernetesObject,
+): KubernetesObject {
+  const [trustd, http] = container.ports as KubernetesObject[];
   return {
-    name: "talos-csr-signer",
-    image: options.image,
-    args: ["serve"],
-    env: [
-      { name: "CA_CERT_PATH", value: `${MOUNT}/ca.crt` },
-      { name: "CA_KEY_PATH", value: `${MOUNT}/ca.key` },
-      { name: "TALOS_TOKEN_FILE", value: `${MOUNT}/token` },
-      { name: "SERVER_SANS", value: sans },
-      { name: "HTTP_ADDR", value: `0.0.0.0:${HTTP_PORT}` },
-    ],
-    ports: [
-      { name: "trustd", containerPort: PORT, protocol: "TCP" },
-      { name: "http", containerPort: HTTP_PORT, protocol: "TCP" },
-    ],
-    volumeMounts: [{ name: "talos-ca", mountPath: MOUNT, readOnly: true }],
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: SIGNER_UID,
-      runAsGroup: SIGNER_UID,
-      readOnlyRootFilesystem: true,
-      allowPrivilegeEscalation: false,
-      capabilities: { drop: ["ALL"] },
-      seccompProfile: { type: "RuntimeDefault" },
-    },
-    resources: { requests: { cpu: "50m", memory: "96Mi" }, limits: { memory: "256Mi" } },
-    livenessProbe: {
-      httpGet: { path: "/healthz", port: "http" },
-      periodSeconds: 10,
-      failureThreshold: 3,
-    },
-    readinessProbe: {
-      httpGet: { path: "/readyz", port: "http" },
-      periodSeconds: 5,
-      failureThreshold: 2,
+    apiVersion: "apps/v1",
+    kind: "DaemonSet",
+    metadata: meta,
+    spec: {
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          ...podSpec,
+          containers: [{ ...container, ports: [{ ...trustd, hostPort: TRUSTD_PORT }, http] }],
+          nodeSelector: { "node-role.kubernetes.io/control-plane": "" },
+          tolerations: [
+            {
+              key: "node-role.kubernetes.io/control-plane",
+              operator: "Exists",
+              effect: "NoSchedule",
+            },
+            { key: "node-role.kubernetes.io/master", operator: "Exists", effect: "NoSchedule" },
+          ],
+        },
+      },
     },
   };
 }
 
-function portOf(container: Record<string, unknown>) {
-  return (container.ports as Record<string, unknown>[])[0]!;
-}
-
-function httpPortOf(container: Record<string, unknown>) {
-  return (container.ports as Record<string, unknown>[])[1]!;
+/** Two replicas behind a LoadBalancer Service that is the control-plane endpoint's address. */
+function buildDeployment(
+  meta: KubernetesObject,
+  labels: Record<string, string>,
+  podSpec: KubernetesObject,
+): KubernetesObject[] {
+  return [{
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: meta,
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: labels },
+      template: { metadata: { labels }, spec: podSpec },
+    },
+  }, {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: meta,
+    spec: {
+      type: "LoadBalancer",
+      // Keep the worker's address visible to the signer (PEER_BINDING, per-address limits).
+      externalTrafficPolicy: "Local",
+      selector: labels,
+      ports: [{ name: "trustd", port: TRUSTD_PORT, targetPort: "trustd", protocol: "TCP" }],
+    },
+  }];
 }
 
 function relabelKey(pem: string): string {

@@ -11,6 +11,7 @@ import { trackSessions } from "./http2_sessions.ts";
 import { healthService, type HealthSource } from "./health_service.ts";
 import { ReplaceableTlsCredentials, type ServingTls } from "./tls_credentials.ts";
 import { type CertificateServiceDeps, createCertificateHandler } from "./security_service.ts";
+import { bindListenAddress } from "./listen_address.ts";
 
 export type { ServingTls };
 
@@ -36,6 +37,8 @@ export interface SignerServerOptions extends CertificateServiceDeps {
 export interface SignerServer {
   /** The bound port. */
   port: number;
+  /** The bound address: the configured one, or 0.0.0.0 when `::` fell back on a host without IPv6. */
+  host: string;
   /** Swaps the serving certificate for new handshakes; open connections keep theirs. */
   updateTls(tls: ServingTls): void;
   /**
@@ -75,16 +78,21 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
     minVersion: options.tlsMinVersion,
     handshakeTimeoutMs: options.tlsHandshakeTimeoutMs,
   });
-  const address = options.host.includes(":")
-    ? `[${options.host}]:${options.port}`
-    : `${options.host}:${options.port}`;
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(
-      address,
-      credentials,
-      (error, bound) => error ? reject(error) : resolve(bound),
-    );
-  });
+  const bind = (address: string) =>
+    new Promise<number>((resolve, reject) => {
+      server.bindAsync(address, credentials, (error, bound) =>
+        error ? reject(error) : resolve(bound));
+    });
+  const { host, port, address } = await bindListenAddress(
+    options.host,
+    options.port,
+    bind,
+    (why) =>
+      options.logger.log("warn", "IPv6 is not available on this host: listening on IPv4 only", {
+        address: "0.0.0.0",
+        error: why,
+      }),
+  );
   const streams = trackSessions(server, {
     servedMethods: new Set([
       "/securityapi.SecurityService/Certificate",
@@ -104,6 +112,7 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
   });
   return {
     port,
+    host,
     updateTls(tls) {
       credentials.replace(tls);
     },

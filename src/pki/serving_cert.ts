@@ -45,7 +45,7 @@ export const SERVING_LIFETIME_MS = 24 * 60 * 60 * 1000;
 /** Names every serving certificate carries, because workers and probes dial them locally. */
 export const ALWAYS_SERVED_NAMES: ServerNames = {
   dnsNames: ["localhost"],
-  ipAddresses: ["127.0.0.1"],
+  ipAddresses: ["127.0.0.1", "::1"],
 };
 
 /**

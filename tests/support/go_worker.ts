@@ -21,11 +21,12 @@ export interface GoCallResult {
 /**
  * Makes one worker-style call with the Go client.
  *
- * @param port server port on 127.0.0.1
+ * @param port server port
  * @param caPem the CA bundle the client trusts
  * @param token the token to present
  * @param key the worker key type: ed25519, ecdsa or rsa
  * @param source the local address to connect from
+ * @param host the server address dialled, which the client also verifies the certificate for
  * @returns exit code, report and stderr
  */
 export async function goCall(
@@ -34,13 +35,14 @@ export async function goCall(
   token: string,
   key = "ed25519",
   source = "",
+  host = "127.0.0.1",
 ): Promise<GoCallResult> {
   const dir = await Deno.makeTempDir({ prefix: "go-call-" });
   try {
     await Deno.writeTextFile(`${dir}/ca.crt`, caPem);
     const output = await new Deno.Command(await goProgram("tests/interop/go/worker_client.go"), {
       args: [
-        `-target=127.0.0.1:${port}`,
+        `-target=${host.includes(":") ? `[${host}]` : host}:${port}`,
         `-ca=${dir}/ca.crt`,
         `-token=${token}`,
         `-key=${key}`,

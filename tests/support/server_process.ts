@@ -62,6 +62,8 @@ function keep(lines: string[], text: string): void {
  * @param verb `serve`, or `dev` (whose own defaults these flags override)
  * @param command the `deno` arguments before the flags, when not `run` with every permission
  *   (e.g. the permissions the compiled binary has, or `task dev`); run in the repository root
+ * @param options `listenDefault`: do not add `--listen-address=127.0.0.1`, so the server listens
+ *   where it does by default (every address of both families)
  * @returns the running server
  * @throws {Error} with the server's output when it exits before listening
  */
@@ -70,9 +72,10 @@ export async function startServer(
   env: Record<string, string> = {},
   verb: "serve" | "dev" = "serve",
   command: readonly string[] = ["run", ...PERMISSIONS, `${REPO_ROOT}main.ts`, verb],
+  options: { listenDefault?: boolean } = {},
 ): Promise<ServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [...command, ...defaults(args), ...args],
+    args: [...command, ...defaults(args, options.listenDefault ?? false), ...args],
     cwd: REPO_ROOT,
     env: { LOG_FORMAT: "json", ...env },
     stdin: "null",
@@ -154,10 +157,10 @@ export async function runMain(
 }
 
 /** Loopback, any free port, unless the test says otherwise. */
-function defaults(args: string[]): string[] {
+function defaults(args: string[], listenDefault: boolean): string[] {
   const given = (flag: string) => args.some((a) => a.startsWith(`--${flag}=`));
   return [
-    ...(given("listen-address") ? [] : ["--listen-address=127.0.0.1"]),
+    ...(given("listen-address") || listenDefault ? [] : ["--listen-address=127.0.0.1"]),
     ...(given("port") ? [] : ["--port=0"]),
     ...(given("http-addr") ? [] : ["--http-addr=127.0.0.1:0"]),
   ];

@@ -64,7 +64,7 @@ Deno.test("buildAcceptedCas() refuses a bundle holding something other than cert
   );
 });
 
-Deno.test("withAlwaysServedNames() adds 127.0.0.1 and localhost once", () => {
+Deno.test("withAlwaysServedNames() adds 127.0.0.1, ::1 and localhost once", () => {
   assertEquals(
     withAlwaysServedNames({
       dnsNames: ["cp.example.com", "localhost"],
@@ -72,7 +72,7 @@ Deno.test("withAlwaysServedNames() adds 127.0.0.1 and localhost once", () => {
     }),
     {
       dnsNames: ["cp.example.com", "localhost"],
-      ipAddresses: ["10.0.0.10", "127.0.0.1"],
+      ipAddresses: ["10.0.0.10", "127.0.0.1", "::1"],
     },
   );
 });
