@@ -257,7 +257,7 @@ Deno.test("SERVER_SANS names go into the self-issued serving certificate, which 
     const listening = JSON.parse(server.logs.find((l) => l.includes('"listening"'))!);
     assertEquals(listening.serving_mode, "self-issued");
     assertEquals(listening.serving_dns, ["signer.example.com", "localhost"]);
-    assertEquals(listening.serving_ips, ["10.9.8.7", "127.0.0.1"]);
+    assertEquals(listening.serving_ips, ["10.9.8.7", "127.0.0.1", "::1"]);
   } finally {
     await server.stop();
   }

@@ -6,9 +6,9 @@ import { assertEquals, assertThrows } from "../../support/assert.ts";
 
 const base = { TALOS_TOKEN_FILE: "/run/token" };
 
-Deno.test("parseConfig() defaults match the Go original: 0.0.0.0:50001 and /etc/talos-ca files", () => {
+Deno.test("parseConfig() defaults: every address of both families (like native trustd), port 50001, /etc/talos-ca files", () => {
   const config = parseConfig([], base);
-  assertEquals(config.host, "0.0.0.0");
+  assertEquals(config.host, "::");
   assertEquals(config.port, 50001);
   assertEquals(config.ca, {
     kind: "files",
