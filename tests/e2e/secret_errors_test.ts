@@ -121,7 +121,10 @@ Deno.test("manifests --secrets and request --ca name the file, line and column o
       assertEquals(manifests.code, 2, manifests.stderr);
       assertNoSecret(`manifests stderr (${damaged.name})`, manifests.stderr);
       assert(
-        manifests.stderr.includes(`--secrets ${path}: line `) &&
+        // manifests reports the bundle in the same line as serve does (TALOS_SECRETS_PATH).
+        manifests.stderr.includes(
+          `TALOS_SECRETS_PATH: ${path}: Cannot read secrets bundle: line `,
+        ) &&
           manifests.stderr.includes(damaged.names),
         manifests.stderr,
       );
