@@ -1,49 +1,51 @@
 /**
- * The `request` verb: behave exactly like a Talos worker against a running signer, then check the
- * answer the way apid will use it. The operator's smoke test before booting workers.
+ * The `request` verb: behave exactly like a Talos worker against a running signer, on every
+ * address the worker dials, then check the answer the way apid will use it. The operator's smoke
+ * test before booting workers; with `--machine-config worker.yaml`, the check of that very worker.
  *
  * @module
  */
-import { parseArgs } from "node:util";
-import { describeArgumentError } from "../config/argument_error.ts";
-import { parseTokenFile } from "../auth/token_file.ts";
-import { parseSecretsBundle } from "../config/secrets_bundle.ts";
 import { buildCsr } from "../pki/csr_builder.ts";
 import { type Check, checkIssued } from "../pki/issued_check.ts";
-import { generateParams, type KeyType } from "../pki/key_type.ts";
-import { encodePem } from "../pki/pem.ts";
-import { classifyName } from "../config/host_names.ts";
+import { generateParams } from "../pki/key_type.ts";
+import { decodePem, encodePem } from "../pki/pem.ts";
+import { callCertificate } from "../grpc/certificate_client.ts";
 import { printErr, printOut } from "./output.ts";
 import { hintFor } from "./request_hints.ts";
-import { callCertificate } from "../grpc/certificate_client.ts";
+import { type RequestArtefacts, saveRequestFiles } from "./request_files.ts";
+import { readRequestOptions, type RequestOptions } from "./request_options.ts";
+import { type DialTarget, formatTarget, workerTargets } from "./worker_targets.ts";
 
 /** The `request` flags, for `--help`. */
 export const REQUEST_USAGE =
-  `Usage: talos-csr-signer request --endpoint HOST[:PORT] --ca FILE [--token T | --token-file F]
-                                [--san NAME]... [--key-type ed25519|ecdsa|rsa] [--json]
-  --endpoint  the signer as workers dial it (host of cluster.controlPlane.endpoint), port 50001 by default
+  `Usage: talos-csr-signer request (--machine-config worker.yaml | --endpoint HOST[:PORT]... --ca FILE
+                                [--token T | --token-file F]) [--endpoint HOST[:PORT]]... [--port N]
+                                [--san NAME]... [--key-type ed25519|ecdsa|rsa] [--out DIR] [--json]
+  --machine-config  a worker's Talos machine configuration (talosctl gen config): its machine.token,
+              machine.ca.crt, machine.acceptedCAs and the host of cluster.controlPlane.endpoint are
+              used exactly as that worker uses them
+  --endpoint  an address workers dial (repeatable): the host of cluster.controlPlane.endpoint, and
+              the control-plane node IPs of the default/kubernetes EndpointSlice. A name is checked
+              on each address it resolves to and by name, as workers dial it
+  --port      the port for endpoints given without one; default 50001 (what workers dial)
   --ca        the Talos CA (machine.ca.crt, PEM), or a talosctl secrets bundle (then the token comes from it)
-  --token, --token-file   the machine token (machine.token); TALOS_TOKEN also works
+  --token, --token-file   the machine token (machine.token)
   --san       a SAN to request (repeatable); default 127.0.0.1
   --key-type  worker key type; default ed25519 (workers >= 1.10.3 follow the CA type)
+  --out       save worker.key (0600), worker.csr, worker.crt and ca.crt (the returned CA bundle) in DIR
   --json      print the report as JSON
+Settings read: TALOS_TOKEN (environment), the token when no --token, --token-file, bundle or
+machine config gives one.
 `;
 
-const REQUEST_OPTIONS = {
-  endpoint: { type: "string" },
-  ca: { type: "string" },
-  token: { type: "string" },
-  "token-file": { type: "string" },
-  san: { type: "string", multiple: true },
-  "key-type": { type: "string", default: "ed25519" },
-  json: { type: "boolean", default: false },
-} as const;
-
-const KEY_TYPES: Record<string, KeyType> = { ed25519: "Ed25519", ecdsa: "ECDSA-P256", rsa: "RSA" };
-
+/** One check on one address. */
 interface Step extends Check {
+  /** The address, `host:port`, or "worker config" for a verdict on the machine configuration. */
+  target: string;
   hint?: string;
 }
+
+type Record_ = (name: string, ok: boolean, detail: string) => boolean;
 
 /**
  * Runs the check against a signer.
@@ -56,127 +58,148 @@ export async function runRequest(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<number> {
-  let options;
+  let options: RequestOptions;
   try {
-    options = await readOptions(args, env);
+    options = await readRequestOptions(args, env);
   } catch (error) {
     printErr(`request: ${(error as Error).message}\n\n${REQUEST_USAGE}`);
     return 2;
   }
+  const targets = await workerTargets(options.endpoints);
   const steps: Step[] = [];
-  const record = (name: string, ok: boolean, detail: string) => {
-    steps.push({ name, ok, detail, hint: ok ? undefined : hintFor(detail) });
+  const recorder = (target: string): Record_ => (name, ok, detail) => {
+    steps.push({ target, name, ok, detail, hint: ok ? undefined : hintFor(detail) });
     return ok;
   };
-  const { host, port, caPem, token, sans, keyType } = options;
-  if (await tlsStep(host, port, caPem, record)) {
-    const keys = await crypto.subtle.generateKey(generateParams(keyType), true, [
-      "sign",
-      "verify",
-    ]) as CryptoKeyPair;
-    const csr = await buildCsr(keys, keyType, { commonName: "talos-csr-signer-request", ...sans });
-    const answer = await callCertificate(host, port, caPem, token, csr);
+  const { keyType, sans, rootsPem, token } = options;
+  const keys = await crypto.subtle.generateKey(generateParams(keyType), true, [
+    "sign",
+    "verify",
+  ]) as CryptoKeyPair;
+  const csr = await buildCsr(keys, keyType, { commonName: "talos-csr-signer-request", ...sans });
+  const spki = new Uint8Array(await crypto.subtle.exportKey("spki", keys.publicKey));
+  const artefacts: RequestArtefacts = {
+    keyPem: encodePem(
+      "PRIVATE KEY",
+      new Uint8Array(await crypto.subtle.exportKey("pkcs8", keys.privateKey)),
+    ),
+    csrPem: csr,
+  };
+  for (const target of targets) {
+    const record = recorder(formatTarget(target));
+    if (!await tlsStep(target, rootsPem, record)) continue;
+    const answer = await callCertificate(target.host, target.port, rootsPem, token, csr);
     if ("error" in answer) {
       record("Certificate call", false, answer.error);
-    } else {
-      record("Certificate call", true, "answered ca and crt");
-      const spki = new Uint8Array(await crypto.subtle.exportKey("spki", keys.publicKey));
-      for (
-        const check of await checkIssued(
-          answer.ca,
-          answer.crt,
-          { publicKey: spki, ...sans },
-          new Date(),
-        )
-      ) {
-        record(check.name, check.ok, check.detail);
-      }
-      if (steps.every((s) => s.ok)) await apidStep(answer, keys, sans, record);
+      continue;
+    }
+    record("Certificate call", true, "answered ca and crt");
+    artefacts.crtPem ??= answer.crt;
+    artefacts.caPem ??= answer.ca;
+    const checks = await checkIssued(
+      answer.ca,
+      answer.crt,
+      { publicKey: spki, ...sans },
+      new Date(),
+    );
+    for (const check of checks) record(check.name, check.ok, check.detail);
+    if (options.machineConfig) {
+      const kept = caBundleHas(answer.ca, options.machineConfig.caPem);
+      record(
+        "ca includes machine.ca.crt",
+        kept,
+        kept
+          ? "the returned CA bundle trusts the worker's own CA"
+          : `the returned CA bundle lacks machine.ca.crt of ${options.machineConfig.path}: the worker's apid would reject talosctl`,
+      );
     }
   }
+  if (artefacts.crtPem && steps.every((s) => s.ok)) {
+    const first = recorder(formatTarget(targets[0]!));
+    await apidStep(artefacts as Required<RequestArtefacts>, sans, first);
+  }
+  if (options.machineConfig) steps.push(...judgeWorkerConfig(steps, options.machineConfig.path));
+  const files = options.out ? await saveRequestFiles(options.out, artefacts) : [];
   const passed = steps.every((s) => s.ok);
+  const addresses = targets.map(formatTarget);
   if (options.json) {
     printOut(
-      JSON.stringify({ endpoint: `${host}:${port}`, result: passed ? "PASS" : "FAIL", steps }) +
-        "\n",
+      JSON.stringify({
+        endpoint: addresses[0],
+        endpoints: targets.map((t) => ({ address: formatTarget(t), why: t.why })),
+        result: passed ? "PASS" : "FAIL",
+        steps,
+        ...(options.out ? { files: files.map((f) => `${options.out}/${f}`) } : {}),
+      }) + "\n",
     );
-  } else {
-    for (const step of steps) {
-      printOut(`${step.ok ? "PASS" : "FAIL"}  ${step.name}: ${step.detail}\n`);
-      if (step.hint) printOut(`      hint: ${step.hint}\n`);
-    }
-    printOut(`${passed ? "PASS" : "FAIL"}: ${host}:${port}\n`);
+    return passed ? 0 : 1;
   }
+  let current = "";
+  for (const step of steps) {
+    if (targets.length > 1 && step.target !== current) {
+      current = step.target;
+      const why = targets.find((t) => formatTarget(t) === current)?.why;
+      printOut(`== ${current}${why ? ` (${why})` : ""}\n`);
+    }
+    printOut(`${step.ok ? "PASS" : "FAIL"}  ${step.name}: ${step.detail}\n`);
+    if (step.hint) printOut(`      hint: ${step.hint}\n`);
+  }
+  if (options.out) printOut(`saved ${files.join(", ")} in ${options.out}\n`);
+  printOut(`${passed ? "PASS" : "FAIL"}: ${addresses.join(", ")}\n`);
   return passed ? 0 : 1;
 }
 
-async function readOptions(
-  args: readonly string[],
-  env: Readonly<Record<string, string | undefined>>,
-) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: [...args], options: REQUEST_OPTIONS, strict: true });
-  } catch (error) {
-    throw new Error(describeArgumentError(error, Object.keys(REQUEST_OPTIONS)));
+/**
+ * With a worker's machine configuration, says which of its values the signer disagrees with: the
+ * two mismatches that keep a worker without its certificate.
+ */
+function judgeWorkerConfig(steps: readonly Step[], path: string): Step[] {
+  const verdicts: Step[] = [];
+  const target = "worker config";
+  const caRefused = steps.some((s) =>
+    s.name === "TLS" && !s.ok &&
+    /UnknownIssuer|BadSignature|unknown authority|issuer/i.test(s.detail)
+  );
+  const caAccepted = steps.some((s) => s.name === "TLS" && s.ok);
+  if (caRefused || caAccepted) {
+    verdicts.push({
+      target,
+      name: "machine.ca.crt",
+      ok: !caRefused,
+      detail: caRefused
+        ? `machine.ca.crt (and machine.acceptedCAs) of ${path} do not match the signer's CA: the signer's serving certificate does not chain to them`
+        : `the signer's serving certificate chains to machine.ca.crt or machine.acceptedCAs of ${path}`,
+    });
   }
-  const { values } = parsed;
-  if (!values.endpoint) throw new Error("--endpoint is required");
-  if (!values.ca) throw new Error("--ca is required");
-  const keyType = KEY_TYPES[values["key-type"]!];
-  if (!keyType) {
-    throw new Error(`--key-type must be ed25519, ecdsa or rsa, not ${values["key-type"]}`);
+  const tokenRefused = steps.some((s) => !s.ok && /invalid token/.test(s.detail));
+  const tokenAccepted = steps.some((s) =>
+    s.name === "Certificate call" && (s.ok || !/UNAUTHENTICATED/.test(s.detail))
+  );
+  if (tokenRefused || tokenAccepted) {
+    verdicts.push({
+      target,
+      name: "machine.token",
+      ok: !tokenRefused,
+      detail: tokenRefused
+        ? `machine.token of ${path} is not accepted by the signer`
+        : `the signer accepts machine.token of ${path}`,
+    });
   }
-  const match = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(values.endpoint);
-  if (!match) throw new Error(`--endpoint "${values.endpoint}" is not HOST[:PORT]`);
-  const caText = await Deno.readTextFile(values.ca);
-  let caPem = caText;
-  let token = values.token ??
-    (values["token-file"]
-      ? parseTokenFile(await Deno.readTextFile(values["token-file"]))[0]
-      : env.TALOS_TOKEN);
-  if (!caText.includes("-----BEGIN CERTIFICATE-----")) {
-    const bundle = parseSecretsBundle(caText, `--ca ${values.ca}`);
-    caPem = bundle.caCertificatePem;
-    token ??= bundle.token;
-  }
-  if (!token) {
-    throw new Error(
-      "no token: pass --token, --token-file, a secrets bundle as --ca, or set TALOS_TOKEN",
-    );
-  }
-  const sans = { dnsNames: [] as string[], ipAddresses: [] as string[] };
-  for (const san of values.san ?? ["127.0.0.1"]) {
-    const name = classifyName(san);
-    if (name.kind === "invalid") {
-      throw new Error(`--san "${san}" is neither an IP address nor a DNS name`);
-    }
-    if (name.kind === "ip") sans.ipAddresses.push(name.value);
-    else sans.dnsNames.push(name.value);
-  }
-  return {
-    host: match[1] ?? match[2]!,
-    port: Number(match[3] ?? 50001),
-    caPem,
-    token,
-    sans,
-    keyType,
-    json: values.json!,
-  };
+  return verdicts.map((v) => ({ ...v, hint: v.ok ? undefined : hintFor(v.detail) }));
 }
 
-/** A fresh TLS connection verified like a worker's: RootCAs = the CA, server name = the dialled host. */
-async function tlsStep(
-  host: string,
-  port: number,
-  caPem: string,
-  record: (n: string, ok: boolean, d: string) => boolean,
-) {
+function caBundleHas(bundlePem: string, caPem: string): boolean {
+  const wanted = decodePem(caPem)[0]?.der.toHex();
+  return wanted !== undefined && decodePem(bundlePem).some((b) => b.der.toHex() === wanted);
+}
+
+/** A fresh TLS connection verified like a worker's: RootCAs = its CAs, server name = the dialled host. */
+async function tlsStep(target: DialTarget, rootsPem: string, record: Record_) {
   try {
     const connection = await Deno.connectTls({
-      hostname: host,
-      port,
-      caCerts: [caPem],
+      hostname: target.host,
+      port: target.port,
+      caCerts: [rootsPem],
       alpnProtocols: ["h2"],
     });
     try {
@@ -188,7 +211,7 @@ async function tlsStep(
           `ALPN selected ${handshake.alpnProtocol ?? "nothing"}, not h2 (no application protocol)`,
         );
       }
-      return record("TLS", true, `serving certificate verified for ${host}, ALPN h2`);
+      return record("TLS", true, `serving certificate verified for ${target.host}, ALPN h2`);
     } finally {
       connection.close();
     }
@@ -199,24 +222,24 @@ async function tlsStep(
 
 /** Serves the issued certificate as apid would and connects to it as talosctl would. */
 async function apidStep(
-  answer: { ca: string; crt: string },
-  keys: CryptoKeyPair,
+  answer: { crtPem: string; caPem: string; keyPem: string },
   sans: { dnsNames: string[]; ipAddresses: string[] },
-  record: (n: string, ok: boolean, d: string) => boolean,
+  record: Record_,
 ): Promise<void> {
-  const key = encodePem(
-    "PRIVATE KEY",
-    new Uint8Array(await crypto.subtle.exportKey("pkcs8", keys.privateKey)),
-  );
   const name = sans.ipAddresses[0] ?? sans.dnsNames[0]!;
-  const listener = Deno.listenTls({ hostname: "127.0.0.1", port: 0, cert: answer.crt, key });
+  const listener = Deno.listenTls({
+    hostname: "127.0.0.1",
+    port: 0,
+    cert: answer.crtPem,
+    key: answer.keyPem,
+  });
   try {
     const accepted = listener.accept().then(async (c) => {
       await c.handshake().catch(() => {});
       c.close();
     });
     const tcp = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
-    const tls = await Deno.startTls(tcp, { hostname: name, caCerts: [answer.ca] });
+    const tls = await Deno.startTls(tcp, { hostname: name, caCerts: [answer.caPem] });
     await tls.handshake();
     tls.close();
     await accepted;

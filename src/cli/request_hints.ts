@@ -14,6 +14,21 @@ export interface Hint {
 /** Every hint, in the order they are tried (docs/troubleshooting.md lists each). */
 export const HINTS: readonly Hint[] = [
   {
+    pattern: /machine\.ca\.crt \(and machine\.acceptedCAs\) of .* do not match/,
+    hint:
+      "give the worker the signer's CA as machine.ca.crt (certs.os.crt of the signer's secrets.yaml); during a CA rotation list the other CA in machine.acceptedCAs and in the signer's ACCEPTED_CAS_PATH",
+  },
+  {
+    pattern: /machine\.token of .* is not accepted/,
+    hint:
+      "set machine.token of the worker config to the signer's token (trustdinfo.token of the signer's secrets.yaml), or add the worker's token as a line of the signer's TALOS_TOKEN_FILE",
+  },
+  {
+    pattern: /lacks machine\.ca\.crt/,
+    hint:
+      "the signer returns a CA bundle without the worker's CA: add that CA to the signer's ACCEPTED_CAS_PATH, or give the worker the signer's CA",
+  },
+  {
     pattern: /connection refused|os error 111/i,
     hint:
       "nothing listens there: is the signer running, on this address and port, and is the port open in firewalls and security groups?",

@@ -80,7 +80,7 @@ Deno.test("binary permissions: manifests prints YAML (README)", async () => {
   assertMatch(result.stdout, /kind: DaemonSet/);
 });
 
-Deno.test("binary permissions: dev with DEV_STATE_DIR outside the working directory", async () => {
+Deno.test("binary permissions: dev with DEV_STATE_DIR outside the working directory, and request --out DIR", async () => {
   const dir = await Deno.makeTempDir({ prefix: "binary-dev-" });
   try {
     const state = `${dir}/nested/state`;
@@ -95,8 +95,10 @@ Deno.test("binary permissions: dev with DEV_STATE_DIR outside the working direct
         `--endpoint=127.0.0.1:${server.port}`,
         `--ca=${state}/ca.crt`,
         `--token-file=${state}/token`,
+        `--out=${dir}/request`,
       ]);
       assertEquals(check.code, 0, check.stdout + check.stderr);
+      await Deno.stat(`${dir}/request/worker.crt`);
     } finally {
       const stopped = await server.stop();
       assertEquals(stopped.code, 0, stopped.logs.join("\n"));

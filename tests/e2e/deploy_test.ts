@@ -113,7 +113,7 @@ Deno.test("request passes against a signer started from the secrets bundle, and 
       assertEquals(result.code, 2);
       assertMatch(
         result.stderr,
-        /request: --endpoint is required\n\nUsage: talos-csr-signer request/,
+        /request: --endpoint or --machine-config is required\n\nUsage: talos-csr-signer request/,
       );
     });
   } finally {
