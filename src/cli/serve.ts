@@ -73,6 +73,7 @@ export async function runServe(
       tlsMinVersion: config.tlsMinVersion,
       tlsHandshakeTimeoutMs: config.tlsHandshakeTimeoutMs,
       connectionIdleTimeoutMs: config.connectionIdleTimeoutMs,
+      listenerLimits: config.listenerLimits,
       authority: () => state.material.authority,
       logger,
       clock,

@@ -21,6 +21,7 @@ import {
   PolicyOptionError,
 } from "../policy/issuance_policy.ts";
 import type { AbuseLimitOptions } from "../policy/abuse_limits.ts";
+import type { ListenerLimits } from "../grpc/transport_limits.ts";
 
 /** Where the CA comes from. */
 export type CaSource =
@@ -66,6 +67,8 @@ export interface Config {
   tlsHandshakeTimeoutMs: number;
   /** Idle connection timeout, ms. */
   connectionIdleTimeoutMs: number;
+  /** What a peer may hold before it authenticates: connections, streams, time. */
+  listenerLimits: ListenerLimits;
   /** Whether group/other-readable key files are tolerated. */
   allowInsecureKeyPermissions: boolean;
   /** HTTP listener for health and metrics, or `undefined` when disabled. */
@@ -163,6 +166,14 @@ export function parseConfig(
     maxInFlightWaitMs: read.duration("maxInFlightWait"),
     tlsHandshakeTimeoutMs: read.duration("tlsHandshakeTimeout"),
     connectionIdleTimeoutMs: read.duration("connectionIdleTimeout"),
+    listenerLimits: {
+      requestTimeoutMs: read.duration("requestTimeout"),
+      maxConnections: read.integer("maxConnections"),
+      maxConnectionsPerAddress: read.integer("maxConnectionsPerAddress"),
+      maxStreamsPerConnection: read.integer("maxStreamsPerConnection", 1),
+      maxOpenStreams: read.integer("maxOpenStreams"),
+      maxHealthWatches: read.integer("maxHealthWatches"),
+    },
     allowInsecureKeyPermissions: read.boolean("allowInsecureKeyPermissions"),
     http: readHttpAddress(read),
     reloadIntervalMs: read.duration("reloadInterval"),

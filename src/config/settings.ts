@@ -51,6 +51,12 @@ export type SettingKey =
   | "maxInFlightWait"
   | "tlsHandshakeTimeout"
   | "connectionIdleTimeout"
+  | "requestTimeout"
+  | "maxConnections"
+  | "maxConnectionsPerAddress"
+  | "maxStreamsPerConnection"
+  | "maxOpenStreams"
+  | "maxHealthWatches"
   | "allowInsecureKeyPermissions"
   | "httpAddr"
   | "reloadInterval"
@@ -260,6 +266,54 @@ export const SETTINGS: readonly Setting[] = [
     flag: "connection-idle-timeout",
     default: "60s",
     description: "Connections with no call for this long are closed (workers never reuse one).",
+  },
+  {
+    key: "requestTimeout",
+    env: "REQUEST_TIMEOUT",
+    flag: "request-timeout",
+    default: "10s",
+    description:
+      "A call's request must arrive complete, and its answer be taken, within this; otherwise its connection is closed (stops slow-drip and never-finished requests, and peers that stop reading).",
+  },
+  {
+    key: "maxConnections",
+    env: "MAX_CONNECTIONS",
+    flag: "max-connections",
+    default: "512",
+    description:
+      "Most open connections in total; more are closed before the TLS handshake. 0 turns the cap off.",
+  },
+  {
+    key: "maxConnectionsPerAddress",
+    env: "MAX_CONNECTIONS_PER_ADDRESS",
+    flag: "max-connections-per-address",
+    default: "64",
+    description:
+      "Most open connections from one source address (workers behind one NAT share it; each holds a connection for milliseconds). 0 turns the cap off.",
+  },
+  {
+    key: "maxStreamsPerConnection",
+    env: "MAX_STREAMS_PER_CONNECTION",
+    flag: "max-streams-per-connection",
+    default: "4",
+    description:
+      "HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS: calls open at once on one connection (a worker uses one).",
+  },
+  {
+    key: "maxOpenStreams",
+    env: "MAX_OPEN_STREAMS",
+    flag: "max-open-streams",
+    default: "512",
+    description:
+      "Most calls open at once across all connections, before any token is checked; more get RST_STREAM REFUSED_STREAM, which gRPC clients retry. 0 turns the cap off.",
+  },
+  {
+    key: "maxHealthWatches",
+    env: "MAX_HEALTH_WATCHES",
+    flag: "max-health-watches",
+    default: "64",
+    description:
+      "Most grpc.health.v1 Watch streams open at once (they need no token and last until cancelled); more get RESOURCE_EXHAUSTED. 0 turns the cap off.",
   },
   {
     key: "allowInsecureKeyPermissions",

@@ -34,10 +34,14 @@ const PROTO_PATH = fileURLToPath(new URL("../../proto/health.proto", import.meta
 /**
  * The health service definition and its implementation.
  *
+ * `Watch` needs no token and lasts as long as the caller likes, so at most `maxWatches` are open at
+ * once; more get `RESOURCE_EXHAUSTED` (probes use `Check`, which answers at once).
+ *
  * @param source readiness and its changes
+ * @param maxWatches most `Watch` streams open at once; 0 means no limit
  * @returns what `Server.addService` takes
  */
-export function healthService(source: HealthSource): {
+export function healthService(source: HealthSource, maxWatches = 0): {
   definition: ServiceDefinition;
   implementation: Record<string, unknown>;
 } {
@@ -46,6 +50,7 @@ export function healthService(source: HealthSource): {
     grpc: { health: { v1: { Health: { service: ServiceDefinition } } } };
   };
   const current = (): HealthResponse["status"] => (source.isServing() ? "SERVING" : "NOT_SERVING");
+  let watches = 0;
   return {
     definition: root.grpc.health.v1.Health.service,
     implementation: {
@@ -60,18 +65,34 @@ export function healthService(source: HealthSource): {
         callback(null, { status: current() });
       },
       Watch(call: ServerWritableStream<HealthRequest, HealthResponse>) {
+        if (maxWatches > 0 && watches >= maxWatches) {
+          call.emit("error", {
+            code: status.RESOURCE_EXHAUSTED,
+            details: `too many health watches (${maxWatches} open); use Check`,
+          });
+          return;
+        }
+        watches++;
+        let unsubscribe = () => {};
+        let ended = false;
+        const end = () => {
+          if (ended) return;
+          ended = true;
+          watches--;
+          unsubscribe();
+        };
+        call.on("cancelled", end);
+        call.on("close", end);
         if (!HEALTH_SERVICES.includes(call.request.service)) {
           call.write({ status: "SERVICE_UNKNOWN" });
           return;
         }
         let last = current();
         call.write({ status: last });
-        const unsubscribe = source.subscribe(() => {
+        unsubscribe = source.subscribe(() => {
           const now = current();
           if (now !== last) call.write({ status: last = now });
         });
-        call.on("cancelled", unsubscribe);
-        call.on("close", unsubscribe);
       },
     },
   };

@@ -46,6 +46,17 @@ export interface StreamTracker {
 }
 
 /**
+ * The HTTP/2 servers behind a grpc-js `Server` (grpc-js keeps them in a private map).
+ *
+ * @param grpcServer the grpc-js server, after its ports are bound
+ * @returns its HTTP/2 servers
+ */
+export function http2ServersOf(grpcServer: object): Http2Server[] {
+  const servers = (grpcServer as { http2Servers?: Map<Http2Server, unknown> }).http2Servers;
+  return servers instanceof Map ? [...servers.keys()] : [];
+}
+
+/**
  * Takes over the sessions of every HTTP/2 server behind a grpc-js `Server`.
  *
  * @param grpcServer the grpc-js server, after its ports are bound
@@ -58,16 +69,13 @@ export function trackSessions(grpcServer: object, options: TrackOptions = {}): S
   const closed = () => {
     if (--open === 0) { for (const resolve of waiters.splice(0)) resolve(); }
   };
-  const servers = (grpcServer as { http2Servers?: Map<Http2Server, unknown> }).http2Servers;
-  if (servers instanceof Map) {
-    for (const http2Server of servers.keys()) {
-      http2Server.on("session", (session: Http2Session) => {
-        closeWithoutGoaway(session, () => open++, closed);
-        if (options.onRefused) {
-          reportRefusals(session, options.servedMethods ?? new Set(), options.onRefused);
-        }
-      });
-    }
+  for (const http2Server of http2ServersOf(grpcServer)) {
+    http2Server.on("session", (session: Http2Session) => {
+      closeWithoutGoaway(session, () => open++, closed);
+      if (options.onRefused) {
+        reportRefusals(session, options.servedMethods ?? new Set(), options.onRefused);
+      }
+    });
   }
   return {
     get openStreams() {

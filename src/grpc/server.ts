@@ -7,7 +7,14 @@ import { loadPackageDefinition, Server, status } from "@grpc/grpc-js";
 import type { ServiceDefinition } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import { fileURLToPath } from "node:url";
-import { trackSessions } from "./http2_sessions.ts";
+import { http2ServersOf, trackSessions } from "./http2_sessions.ts";
+import {
+  applyTransportLimits,
+  DEFAULT_LISTENER_LIMITS,
+  type LimitRefusal,
+  type ListenerLimits,
+} from "./transport_limits.ts";
+import { SampledLog } from "../ops/sampled_log.ts";
 import { healthService, type HealthSource } from "./health_service.ts";
 import { ReplaceableTlsCredentials, type ServingTls } from "./tls_credentials.ts";
 import { type CertificateServiceDeps, createCertificateHandler } from "./security_service.ts";
@@ -31,6 +38,8 @@ export interface SignerServerOptions extends CertificateServiceDeps {
   connectionIdleTimeoutMs?: number;
   /** Readiness for the grpc.health.v1 service; the service is not offered when absent. */
   health?: HealthSource;
+  /** What a peer may hold before it authenticates. @default DEFAULT_LISTENER_LIMITS */
+  listenerLimits?: ListenerLimits;
 }
 
 /** A running signer listener. */
@@ -64,14 +73,16 @@ const PROTO_PATH = fileURLToPath(new URL("../../proto/security.proto", import.me
  * @throws {Error} when the address cannot be bound
  */
 export async function serveSigner(options: SignerServerOptions): Promise<SignerServer> {
+  const limits = options.listenerLimits ?? DEFAULT_LISTENER_LIMITS;
   const server = new Server({
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
     "grpc.max_connection_idle_ms": options.connectionIdleTimeoutMs ?? 60_000,
+    "grpc.max_concurrent_streams": limits.maxStreamsPerConnection,
   });
   server.addService(securityService(), { Certificate: createCertificateHandler(options) });
   if (options.health) {
-    const health = healthService(options.health);
+    const health = healthService(options.health, limits.maxHealthWatches);
     server.addService(health.definition, health.implementation as never);
   }
   const credentials = new ReplaceableTlsCredentials(options.tls, {
@@ -93,6 +104,10 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
         error: why,
       }),
   );
+  const refusals = limitRefusalLog(options.logger);
+  for (const http2Server of http2ServersOf(server)) {
+    applyTransportLimits(http2Server, limits, LONG_LIVED_METHODS, (r) => refusals.record(r));
+  }
   const streams = trackSessions(server, {
     servedMethods: new Set([
       "/securityapi.SecurityService/Certificate",
@@ -124,10 +139,37 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
       const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
       await Promise.race([streams.idle(), expired]);
       clearTimeout(timer);
+      refusals.flush();
       return streams.openStreams;
     },
   };
 }
+
+/** Streams that stay open by design once their request has arrived. */
+const LONG_LIVED_METHODS: ReadonlySet<string> = new Set(["/grpc.health.v1.Health/Watch"]);
+
+/** One warning per kind of refusal, then a count every 10 s while the flood lasts. */
+function limitRefusalLog(logger: SignerServerOptions["logger"]) {
+  const log = new SampledLog(10_000, ({ count, fields }) => {
+    const refusal = fields as unknown as LimitRefusal;
+    logger.log("warn", MESSAGES[refusal.reason], {
+      reason: refusal.reason,
+      peer: refusal.address,
+      ...(count > 1 ? { count, window_s: 10 } : {}),
+    });
+  });
+  return {
+    record: (refusal: LimitRefusal) => log.record(refusal.reason, { ...refusal }),
+    flush: () => log.flush(),
+  };
+}
+
+const MESSAGES: Record<LimitRefusal["reason"], string> = {
+  "max-connections": "connection refused: MAX_CONNECTIONS reached",
+  "max-connections-per-address": "connection refused: MAX_CONNECTIONS_PER_ADDRESS reached",
+  "max-open-streams": "call refused: MAX_OPEN_STREAMS reached",
+  "request-timeout": "connection closed: call not complete within REQUEST_TIMEOUT",
+};
 
 function securityService(): ServiceDefinition {
   const definition = loadSync(PROTO_PATH, { keepCase: true, defaults: true });

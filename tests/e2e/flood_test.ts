@@ -1,0 +1,157 @@
+/**
+ * Unauthenticated floods against the server run like the `start` task (V8 heap capped at 64 MB):
+ * during each, a Go worker still gets a certificate, the process survives, and its resident
+ * memory stays bounded. Each attack is bounded in connections and time, on loopback only.
+ */
+import { parseSecretsBundle } from "../../src/config/secrets_bundle.ts";
+import { assert, assertEquals } from "../support/assert.ts";
+import { readTalosSecrets, TALOS_SECRETS_PATH } from "../support/fixtures.ts";
+import { goCall } from "../support/go_worker.ts";
+import { goProgram } from "../support/go_programs.ts";
+import {
+  type FloodMode,
+  type FloodOptions,
+  type FloodReport,
+  sampleRss,
+  startFlood,
+  startLikeStartTask,
+} from "../support/h2_flood.ts";
+
+const bundle = parseSecretsBundle(await readTalosSecrets());
+const SECRETS = `--secrets=${TALOS_SECRETS_PATH}`;
+/**
+ * Resident memory allowed during a flood: far above the ~80 MB the idle server uses and the
+ * ~130 MB measured under the worst flood, below the 256 MiB limit of the generated manifests.
+ */
+const RSS_BOUND_KB = 220 * 1024;
+
+// Build the Go worker before any flood, so its compilation is not timed against one.
+await goProgram("tests/interop/go/worker_client.go");
+
+/** What one flood showed. */
+interface FloodOutcome {
+  /** The attack script's report. */
+  report: FloodReport;
+  /** Largest resident memory seen, kB. */
+  maxRssKb: number;
+  /** How long the worker's call took, ms (process start included). */
+  workerMs: number;
+}
+
+/**
+ * Starts the server, starts the flood, waits until it is in place, makes one worker call while it
+ * lasts, then ends it. Checks the worker got a certificate, the server survived (and exits
+ * cleanly) and RSS stayed under the bound.
+ */
+async function underFlood(
+  serverArgs: string[],
+  mode: FloodMode,
+  flood: FloodOptions,
+  options: { workerSource?: string; untilServerCloses?: boolean } = {},
+): Promise<FloodOutcome> {
+  const server = await startLikeStartTask([SECRETS, ...serverArgs]);
+  const rss = sampleRss(server.pid);
+  let outcome: FloodOutcome | undefined;
+  try {
+    const attack = startFlood(mode, server.port, flood);
+    await attack.ready;
+    const started = performance.now();
+    const worker = await goCall(
+      server.port,
+      bundle.caCertificatePem,
+      bundle.token,
+      "ed25519",
+      options.workerSource,
+    );
+    const workerMs = Math.round(performance.now() - started);
+    const report = await (options.untilServerCloses ? attack.finished() : attack.stop());
+    const { maxKb, alive } = await rss.stop();
+    outcome = { report, maxRssKb: maxKb, workerMs };
+    await Deno.stdout.write(
+      new TextEncoder().encode(
+        `  ${mode}: max RSS ${Math.round(maxKb / 1024)} MB, worker ${workerMs} ms, ${
+          JSON.stringify(report)
+        }\n`,
+      ),
+    );
+    assert(alive, `the server died during the ${mode} flood`);
+    assertEquals(worker.code, 0, `worker during the ${mode} flood: ${worker.stderr}`);
+    assert(worker.report?.ok, `the worker got a certificate: ${JSON.stringify(worker.report)}`);
+    assert(maxKb < RSS_BOUND_KB, `RSS ${maxKb} kB exceeds ${RSS_BOUND_KB} kB`);
+  } finally {
+    await rss.stop();
+    const stopped = await server.stop();
+    if (outcome) {
+      assertEquals(
+        stopped.code,
+        0,
+        `server exit after ${mode}: ${stopped.logs.slice(-5).join("\n")}`,
+      );
+    }
+  }
+  return outcome;
+}
+
+Deno.test("many connections x many pending streams: limits hold, a worker is served, the heap cap is never reached", async () => {
+  // 100 connections x 10,000 streams from 127.0.0.1 (one connection of this killed the server in
+  // ~2 s before the limits), while another worker-style client connects from 127.0.0.2.
+  const { report } = await underFlood([], "streams", {
+    connections: 100,
+    streams: 10_000,
+    seconds: 20,
+  }, { workerSource: "127.0.0.2" });
+  assertEquals(report.settings["3"], 4, "SETTINGS_MAX_CONCURRENT_STREAMS is advertised");
+  assert(report.refused_connections > 0, "MAX_CONNECTIONS_PER_ADDRESS (64) refused some");
+});
+
+Deno.test("pending streams filled with 60 KB each stay bounded by MAX_STREAMS_PER_CONNECTION and REQUEST_TIMEOUT", async () => {
+  const { report } = await underFlood(["--request-timeout=3s"], "streams", {
+    connections: 60,
+    streams: 4,
+    fill: 60_000,
+    seconds: 20,
+  }, { untilServerCloses: true });
+  assertEquals(report.closed_by_server, report.connections, "every connection was closed");
+});
+
+Deno.test("slow-drip DATA: connections are closed after REQUEST_TIMEOUT", async () => {
+  const { report } = await underFlood(["--request-timeout=2s"], "drip", {
+    connections: 40,
+    interval: 0.2,
+    seconds: 20,
+  }, { untilServerCloses: true });
+  assertEquals(report.connections, 40);
+  assertEquals(report.closed_by_server, 40, "every dripping connection was closed");
+});
+
+Deno.test("never-ending HEADERS/CONTINUATION: connections are closed, memory stays bounded", async () => {
+  const { report } = await underFlood(["--request-timeout=2s"], "continuation", {
+    connections: 40,
+    seconds: 20,
+  }, { untilServerCloses: true });
+  assertEquals(report.closed_by_server, report.connections, "every flooding connection was closed");
+});
+
+Deno.test("connections that stop reading are closed, memory stays bounded", async () => {
+  const { report } = await underFlood(["--request-timeout=2s"], "noread", {
+    connections: 40,
+    streams: 4,
+    interval: 0.02,
+    seconds: 20,
+  }, { untilServerCloses: true });
+  assertEquals(
+    report.closed_by_server,
+    report.connections,
+    "every non-reading connection was closed",
+  );
+});
+
+Deno.test("health Watch flood: at most MAX_HEALTH_WATCHES are held, the rest get RESOURCE_EXHAUSTED", async () => {
+  const { report } = await underFlood(["--max-health-watches=64"], "watch", {
+    connections: 50,
+    streams: 4,
+    seconds: 20,
+  });
+  assertEquals(report.connections, 50);
+  assertEquals(report.grpc_status["8"], 200 - 64, "RESOURCE_EXHAUSTED beyond the cap");
+});
