@@ -77,6 +77,8 @@ export interface StartOptions {
   cpus?: string;
   /** Extra `deno run` flags for this service (e.g. `--cpu-prof`). */
   denoArgs?: string[];
+  /** Extra environment for the server. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -113,7 +115,7 @@ export async function startBenchServer(
     "--rate-limit-per-peer=0",
     "--log-format=json",
   ];
-  const child = spawn(deno, options.cpus, { MALLOC_ARENA_MAX: "1" });
+  const child = spawn(deno, options.cpus, { MALLOC_ARENA_MAX: "1", ...options.env });
   const port = await readUntil(child, (text) => {
     return Number(/"msg":"listening".*?"port":(\d+)/.exec(text)?.[1] ?? 0);
   });

@@ -108,7 +108,8 @@ export async function measureLoad(
     `-token=${BENCH_TOKEN}`,
     `-calls=${options.calls}`,
     `-concurrency=${shape.concurrency}`,
-    ...(shape.reuse ? ["-reuse"] : []),
+    // Fresh connections come from one loopback address per worker, as a rack of workers does.
+    ...(shape.reuse ? ["-reuse"] : [`-sources=${Math.min(shape.concurrency, 250)}`]),
   ];
   // The client makes its keys and CSRs before it connects; the server is idle until then.
   const before = sample(pid);

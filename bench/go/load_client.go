@@ -2,7 +2,11 @@
 // CSR (made before timing starts) and, by default, a fresh TLS connection, as workers never reuse
 // one. It prints one JSON object with throughput, latency percentiles and error counts.
 //
-// Usage: load_client -target 127.0.0.1:50001 -ca ca.crt -token T -calls 3000 -concurrency 64 [-reuse]
+// With -sources N, the workers' connections come from N loopback source addresses (127.0.1.1,
+// 127.0.1.2, ...), as a rack of workers has one address each; per-address limits then apply per
+// worker, not to the whole load.
+//
+// Usage: load_client -target 127.0.0.1:50001 -ca ca.crt -token T -calls 3000 -concurrency 64 [-reuse] [-sources 64]
 package main
 
 import (
@@ -58,7 +62,11 @@ func main() {
 	calls := flag.Int("calls", 3000, "number of calls")
 	concurrency := flag.Int("concurrency", 8, "calls in parallel")
 	reuse := flag.Bool("reuse", false, "send every call over one shared connection")
+	sources := flag.Int("sources", 1, "loopback source addresses to spread the workers over (1: the system's choice)")
 	flag.Parse()
+	if *sources < 1 || *sources > 250 {
+		fail("sources must be 1 to 250")
+	}
 
 	host, _, err := net.SplitHostPort(*target)
 	if err != nil || !net.ParseIP(host).IsLoopback() {
@@ -86,15 +94,23 @@ func main() {
 		csrs[i] = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
 	}
 
-	dial := func() (*grpc.ClientConn, error) {
+	dialFrom := func(worker int) (*grpc.ClientConn, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		return grpc.DialContext(ctx, *target, grpc.WithTransportCredentials(creds),
-			grpc.WithPerRPCCredentials(tokenCredentials(*token)), grpc.WithBlock())
+		options := []grpc.DialOption{grpc.WithTransportCredentials(creds),
+			grpc.WithPerRPCCredentials(tokenCredentials(*token)), grpc.WithBlock()}
+		if *sources > 1 {
+			source := &net.TCPAddr{IP: net.IPv4(127, 0, 1, byte(1+worker%*sources))}
+			dialer := &net.Dialer{LocalAddr: source}
+			options = append(options, grpc.WithContextDialer(func(ctx context.Context, address string) (net.Conn, error) {
+				return dialer.DialContext(ctx, "tcp", address)
+			}))
+		}
+		return grpc.DialContext(ctx, *target, options...)
 	}
 	var shared *grpc.ClientConn
 	if *reuse {
-		if shared, err = dial(); err != nil {
+		if shared, err = dialFrom(0); err != nil {
 			fail(err.Error())
 		}
 		defer shared.Close()
@@ -108,6 +124,8 @@ func main() {
 	start := time.Now()
 	for w := 0; w < *concurrency; w++ {
 		wg.Add(1)
+		worker := w
+		dial := func() (*grpc.ClientConn, error) { return dialFrom(worker) }
 		go func() {
 			defer wg.Done()
 			for i := range next {
