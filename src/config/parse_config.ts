@@ -252,7 +252,7 @@ function readPolicy(read: SettingReader): IssuancePolicy {
     allowedIpCidrs: read.list("allowedIpCidrs"),
     allowedDnsSuffixes: read.list("allowedDnsSuffixes"),
     allowSingleLabelNames: read.boolean("allowSingleLabelNames"),
-    peerBinding: read.oneOf("peerBinding", ["off", "warn", "enforce"] as const),
+    peerBinding: read.oneOf("peerBinding", ["off", "warn", "enforce", "strict"] as const),
     maxSans: read.integer("maxSans", 1),
   };
   try {

@@ -200,7 +200,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: "peer-binding",
     default: "off",
     description:
-      "off, warn or enforce: the caller's source address must be one of the CSR's IP SANs. A proxy or load balancer that hides client addresses breaks enforce (see docs/security.md).",
+      "off, warn, enforce or strict. enforce: the caller's source address must be one of the CSR's IP SANs (other node addresses may be listed too); strict: every IP SAN must be the caller's address or loopback (refuses multi-homed workers); warn: log what enforce would refuse. A proxy or load balancer that hides client addresses breaks enforce and strict (see docs/security.md).",
   },
   {
     key: "maxSans",

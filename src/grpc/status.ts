@@ -35,7 +35,9 @@ export function statusFromError(error: unknown): StatusAnswer {
     return { code: status.INVALID_ARGUMENT, details: error.message, internal: false };
   }
   if (error instanceof PolicyDeniedError) {
-    return { code: status.PERMISSION_DENIED, details: error.message, internal: false };
+    // A name that is not a host name at all is a malformed request, not a denied one.
+    const code = error.rule === "dns-syntax" ? status.INVALID_ARGUMENT : status.PERMISSION_DENIED;
+    return { code, details: error.message, internal: false };
   }
   if (error instanceof RateLimitedError) {
     return { code: status.RESOURCE_EXHAUSTED, details: error.message, internal: false };

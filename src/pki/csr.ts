@@ -10,13 +10,13 @@
  */
 import { decodeOid, DerError, type DerValue, expectTag, readAll, readOnly, TAG } from "./der.ts";
 import { type GeneralNames, parseGeneralNames } from "./general_names.ts";
-import { keyTypeOfSpki } from "./key_type.ts";
-import { commonNameOf } from "./name.ts";
+import { checkSpkiEncoding, keyTypeOfSpki } from "./key_type.ts";
+import { checkSubject, SubjectError } from "./name.ts";
 import { decodePem } from "./pem.ts";
 import { parseSignatureAlgorithm, verifyX509Signature } from "./signature_algorithm.ts";
 
 /** Why a CSR was refused; every reason maps to `INVALID_ARGUMENT`. */
-export type CsrErrorReason = "decode" | "parse" | "signature";
+export type CsrErrorReason = "decode" | "parse" | "signature" | "subject";
 
 /** A CSR that cannot be used. The message is safe to return to the caller. */
 export class CsrError extends Error {
@@ -60,7 +60,7 @@ const CONTEXT_0_CONSTRUCTED = 0xa0;
  *
  * @param request the `csr` bytes of the request (PEM text)
  * @returns the fields issuance may use
- * @throws {CsrError} with reason `decode`, `parse` or `signature`
+ * @throws {CsrError} with reason `decode`, `parse`, `signature` or `subject`
  */
 export async function parseCsr(request: Uint8Array): Promise<ParsedCsr> {
   const der = decodeFirstBlock(request);
@@ -68,7 +68,18 @@ export async function parseCsr(request: Uint8Array): Promise<ParsedCsr> {
   try {
     parsed = parseStructure(der);
   } catch (cause) {
+    if (cause instanceof SubjectError) {
+      throw new CsrError("subject", `invalid CSR subject: ${cause.message}`, { cause });
+    }
     throw new CsrError("parse", `failed to parse CSR: ${describe(cause)}`, { cause });
+  }
+  if (
+    parsed.keptAttributes === 0 && parsed.dnsNames.length === 0 && parsed.ipAddresses.length === 0
+  ) {
+    throw new CsrError(
+      "subject",
+      "invalid CSR subject: empty (after removing Organization) and no DNS or IP SAN, so the certificate would name nothing",
+    );
   }
   let valid: boolean;
   try {
@@ -80,9 +91,8 @@ export async function parseCsr(request: Uint8Array): Promise<ParsedCsr> {
       parsed.signature,
     );
   } catch (cause) {
-    throw new CsrError("signature", `failed to verify CSR signature: ${describe(cause)}`, {
-      cause,
-    });
+    const why = cause instanceof DerError ? cause.message : "the public key cannot be used";
+    throw new CsrError("signature", `failed to verify CSR signature: ${why}`, { cause });
   }
   if (!valid) throw new CsrError("signature", "failed to verify CSR signature: signature mismatch");
   return {
@@ -113,8 +123,10 @@ function parseStructure(der: Uint8Array<ArrayBuffer>) {
   try {
     keyType = keyTypeOfSpki(spkiDer);
   } catch (cause) {
-    throw new DerError(describe(cause));
+    throw cause instanceof TypeError ? new DerError(cause.message) : cause;
   }
+  checkSpkiEncoding(spkiDer, keyType);
+  const subjectInfo = checkSubject(subjectDer);
   const names = requestedNames(expectTag(attributes, CONTEXT_0_CONSTRUCTED));
   const bits = expectTag(signatureValue, TAG.bitString).content;
   if (bits.length < 1 || bits[0] !== 0) throw new DerError("signature BIT STRING has unused bits");
@@ -125,7 +137,8 @@ function parseStructure(der: Uint8Array<ArrayBuffer>) {
     algorithm: parseSignatureAlgorithm(algorithmValue!),
     signedBytes: copy(info!.encoded),
     signature: bits.subarray(1),
-    commonName: commonNameOf(subjectDer),
+    commonName: subjectInfo.commonName,
+    keptAttributes: subjectInfo.keptAttributes,
     ...names,
   };
 }
@@ -161,7 +174,8 @@ function decodeFirstBlock(request: Uint8Array): Uint8Array<ArrayBuffer> {
   try {
     blocks = decodePem(text);
   } catch (cause) {
-    throw new CsrError("decode", `failed to decode CSR: ${describe(cause)}`, { cause });
+    const why = cause instanceof SyntaxError ? cause.message : "malformed PEM";
+    throw new CsrError("decode", `failed to decode CSR: ${why}`, { cause });
   }
   const first = blocks[0];
   if (!first) throw new CsrError("decode", "failed to decode CSR: no PEM block found");
@@ -172,6 +186,7 @@ function copy(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return bytes.slice();
 }
 
+/** Our own parse errors are safe and useful to show; anything else is a bug, never shown raw. */
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return error instanceof DerError ? error.message : "malformed structure";
 }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { decodeOid, expectTag, readAll, readOnly, TAG } from "./der.ts";
+import { decodeOid, DerError, expectTag, readAll, readOnly, TAG } from "./der.ts";
 
 /** A key type we can sign with and accept in CSRs. */
 export type KeyType = "Ed25519" | "ECDSA-P256" | "ECDSA-P384" | "RSA";
@@ -133,5 +133,64 @@ export function signParams(type: KeyType): Algorithm | EcdsaParams | RsaHashedIm
       return { name: "ECDSA", hash: "SHA-384" };
     case "RSA":
       return { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+  }
+}
+
+const EC_POINT_LENGTH: Record<string, number> = { "ECDSA-P256": 65, "ECDSA-P384": 97 };
+const NULL = Uint8Array.of(0x05, 0x00);
+
+/**
+ * Checks that a SubjectPublicKeyInfo is encoded the way Go's `crypto/x509` and OpenSSL both parse
+ * it, since the certificate copies it verbatim: exactly an AlgorithmIdentifier and a BIT STRING;
+ * Ed25519 with no parameters and 32 bytes; RSA with NULL parameters, a 2048–8192-bit modulus and
+ * an exponent Go accepts; ECDSA with an uncompressed point of the curve's size (Go cannot parse
+ * compressed points).
+ *
+ * @param spki SubjectPublicKeyInfo DER
+ * @param type its key type, from {@linkcode keyTypeOfSpki}
+ * @throws {DerError} naming what is wrong
+ */
+export function checkSpkiEncoding(spki: Uint8Array, type: KeyType): void {
+  const fields = readAll(readOnly(spki, TAG.sequence).content);
+  if (fields.length !== 2) throw new DerError("SubjectPublicKeyInfo has extra fields");
+  const [oid, parameters, extra] = readAll(expectTag(fields[0], TAG.sequence).content);
+  const bits = expectTag(fields[1], TAG.bitString).content;
+  if (extra || !oid) throw new DerError("key AlgorithmIdentifier has extra fields");
+  if (bits[0] !== 0) throw new DerError("public key BIT STRING has unused bits");
+  const key = bits.subarray(1);
+  if (type === "Ed25519") {
+    if (parameters) throw new DerError("Ed25519 key has parameters");
+    if (key.length !== 32) throw new DerError(`Ed25519 key of ${key.length} bytes, not 32`);
+  } else if (type === "RSA") {
+    if (
+      !parameters || !NULL.every((b, i) => parameters.encoded[i] === b) ||
+      parameters.encoded.length !== 2
+    ) {
+      throw new DerError("RSA key parameters are not NULL");
+    }
+    checkRsaPublicKey(key);
+  } else {
+    if (key[0] === 0x02 || key[0] === 0x03) {
+      throw new DerError("compressed EC point (Go cannot parse it): send an uncompressed key");
+    }
+    if (key[0] !== 0x04 || key.length !== EC_POINT_LENGTH[type]) {
+      throw new DerError(`EC point is not an uncompressed ${type} point`);
+    }
+  }
+}
+
+function checkRsaPublicKey(key: Uint8Array): void {
+  const [modulus, exponent, extra] = readAll(readOnly(key, TAG.sequence).content);
+  const n = expectTag(modulus, TAG.integer).content;
+  const e = expectTag(exponent, TAG.integer).content;
+  if (extra) throw new DerError("RSA public key has extra fields");
+  const bits = n[0] === 0 ? (n.length - 1) * 8 : n.length * 8 - Math.clz32(n[0]!) + 24;
+  if (n[0]! & 0x80 || (n[0] === 0 && n.length > 1 && !(n[1]! & 0x80)) || n.length === 0) {
+    throw new DerError("RSA modulus is not a minimal positive INTEGER");
+  }
+  if (bits < 2048 || bits > 8192) throw new DerError(`RSA key of ${bits} bits (2048–8192 allowed)`);
+  const value = e.reduce((v, b) => v * 256 + b, 0);
+  if (e.length === 0 || e[0]! & 0x80 || e.length > 4 || value < 3 || value % 2 === 0) {
+    throw new DerError("RSA public exponent is not an odd number from 3 to 2^31-1");
   }
 }

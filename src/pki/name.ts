@@ -6,6 +6,7 @@
  * @module
  */
 import { concat, decodeOid, encode, encodeOid, expectTag, readAll, readOnly, TAG } from "./der.ts";
+import { quoted } from "./quoted.ts";
 
 const OID_CN = "2.5.4.3";
 const OID_O = "2.5.4.10";
@@ -32,14 +33,131 @@ interface Attribute {
 function parseName(der: Uint8Array): Attribute[][] {
   return readAll(readOnly(der, TAG.sequence).content).map((rdn) =>
     readAll(expectTag(rdn, TAG.set).content).map((entry) => {
-      const [type, value] = readAll(expectTag(entry, TAG.sequence).content);
-      return {
-        oid: decodeOid(expectTag(type, TAG.oid).content),
-        value: value!,
-        encoded: entry.encoded,
-      };
+      const [type, value, extra] = readAll(expectTag(entry, TAG.sequence).content);
+      const oid = decodeOid(expectTag(type, TAG.oid).content);
+      if (!value || extra) {
+        throw new SubjectError(
+          nameOf(oid),
+          `attribute ${nameOf(oid)} has ${value ? "more than one value" : "no value"}`,
+        );
+      }
+      return { oid, value, encoded: entry.encoded };
     })
   );
+}
+
+/** A requested subject that cannot be issued; the message names the attribute (`INVALID_ARGUMENT`). */
+export class SubjectError extends Error {
+  /** The attribute at fault (`CN`, `OU`, an OID), or `RDN` / `subject` for the structure. */
+  readonly attribute: string;
+  /**
+   * @param attribute the attribute at fault
+   * @param message what is wrong with it, naming it and its value (quoted)
+   */
+  constructor(attribute: string, message: string) {
+    super(message);
+    this.name = "SubjectError";
+    this.attribute = attribute;
+  }
+}
+
+/** What {@linkcode checkSubject} found in an acceptable subject. */
+export interface CheckedSubject {
+  /** The Common Name ("" when none). */
+  commonName: string;
+  /** Attributes other than Organization, i.e. what the issued subject keeps. */
+  keptAttributes: number;
+}
+
+/** PrintableString's character set (X.680 §41.4). */
+const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
+/** Control, format (bidi, zero-width) and line/paragraph separator characters. */
+const NON_PRINTING = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const STRING_TYPES: Record<number, string> = {
+  [TAG.printableString]: "PrintableString",
+  [TAG.utf8String]: "UTF8String",
+  [TAG.ia5String]: "IA5String",
+};
+
+/**
+ * Checks a requested subject strictly, so that nothing is signed that Go's `crypto/x509` or
+ * OpenSSL would refuse to parse: every RDN non-empty, every attribute one value of a known string
+ * type (PrintableString, UTF8String, IA5String) with valid encoding, its type's character set, no
+ * control or format characters, and not empty; at most one Common Name.
+ *
+ * @param der the requested DER Name
+ * @returns the Common Name and how many attributes the issued subject keeps
+ * @throws {SubjectError} naming the attribute and its value when one is unacceptable
+ * @throws {DerError} when `der` is not a Name
+ */
+export function checkSubject(der: Uint8Array): CheckedSubject {
+  const rdns = parseName(der);
+  if (rdns.some((rdn) => rdn.length === 0)) {
+    throw new SubjectError("RDN", "subject has an empty RDN (a SET with no attribute)");
+  }
+  const attributes = rdns.flat();
+  const values = attributes.map((attribute) => checkedValue(attribute));
+  const commonNames = attributes.flatMap((a, i) => (a.oid === OID_CN ? [values[i]!] : []));
+  if (commonNames.length > 1) {
+    throw new SubjectError(
+      "CN",
+      `subject has ${commonNames.length} Common Names (${
+        commonNames.map((cn) => quoted(cn)).join(", ")
+      }); at most one is allowed`,
+    );
+  }
+  return {
+    commonName: commonNames[0] ?? "",
+    keptAttributes: attributes.filter((a) => a.oid !== OID_O).length,
+  };
+}
+
+function checkedValue({ oid, value }: Attribute): string {
+  const name = nameOf(oid);
+  const type = STRING_TYPES[value.tag];
+  if (!type) {
+    throw new SubjectError(
+      name,
+      `attribute ${name} is encoded as ${
+        tagName(value.tag)
+      }, not a PrintableString, UTF8String or IA5String`,
+    );
+  }
+  let text: string;
+  try {
+    text = value.tag === TAG.utf8String
+      ? new TextDecoder("utf-8", { fatal: true }).decode(value.content)
+      : String.fromCharCode(...value.content);
+  } catch {
+    throw new SubjectError(name, `attribute ${name} is a UTF8String that is not valid UTF-8`);
+  }
+  const problem = text === ""
+    ? "is empty"
+    : value.tag === TAG.printableString && !PRINTABLE.test(text)
+    ? "is a PrintableString with characters outside its set"
+    : value.tag === TAG.ia5String && /[^\x20-\x7e]/.test(text)
+    ? "is an IA5String with characters outside printable ASCII"
+    : NON_PRINTING.test(text)
+    ? "contains control or format characters"
+    : undefined;
+  if (problem) throw new SubjectError(name, `attribute ${name} ${problem}: ${quoted(text)}`);
+  return text;
+}
+
+function nameOf(oid: string): string {
+  return SHORT_NAMES[oid] ?? oid;
+}
+
+function tagName(tag: number): string {
+  const names: Record<number, string> = {
+    0x12: "a NumericString",
+    0x14: "a TeletexString",
+    0x1c: "a UniversalString",
+    0x1e: "a BMPString",
+    [TAG.sequence]: "a SEQUENCE",
+    [TAG.set]: "a SET",
+  };
+  return names[tag] ?? `ASN.1 tag 0x${tag.toString(16).padStart(2, "0")}`;
 }
 
 /**

@@ -15,9 +15,15 @@ import {
   parseCidr,
   parseIp,
 } from "./ip_address.ts";
+import { hostNameProblem, looksLikeHostName } from "./host_name.ts";
+import { quoted } from "../pki/quoted.ts";
 
-/** How the caller's source address is tied to the CSR's IP SANs. */
-export type PeerBinding = "off" | "warn" | "enforce";
+/**
+ * How the caller's source address is tied to the CSR's IP SANs: `enforce` requires it to be one of
+ * them (a multi-homed worker lists all its addresses), `strict` requires every IP SAN to be it or
+ * loopback (refuses multi-homed workers), `warn` logs what `enforce` would refuse.
+ */
+export type PeerBinding = "off" | "warn" | "enforce" | "strict";
 
 /** The rule that refused (or warned about) a name. */
 export type PolicyRule =
@@ -179,9 +185,13 @@ export function checkIssuance(policy: IssuancePolicy, request: PolicyRequest): P
     );
   }
   checkName(request.commonName, "CN");
+  if (request.commonName !== "" && looksLikeHostName(request.commonName)) {
+    // OpenSSL, curl and Python match a certificate without DNS SANs by its CN.
+    checkHostName(policy, request.commonName, "CN");
+  }
   for (const name of request.dnsNames) {
     checkName(name, "DNS SAN");
-    checkDnsSuffix(policy, name);
+    checkHostName(policy, name, "DNS SAN");
   }
   const ips = request.ipAddresses.map((text) => {
     const ip = parseIp(text);
@@ -209,18 +219,19 @@ function checkName(name: string, kind: string): void {
     );
   }
   if (name.includes("*")) {
-    deny("wildcard", name, `${kind} ${name} is a wildcard; wildcards are never issued`);
-  }
-  if (kind === "DNS SAN" && !/^[\x21-\x7e]+$/.test(name)) {
-    deny(
-      "dns-syntax",
-      name,
-      `DNS SAN ${JSON.stringify(name)} is not an ASCII host name (use punycode)`,
-    );
+    deny("wildcard", name, `${kind} ${quoted(name)} is a wildcard; wildcards are never issued`);
   }
 }
 
-function checkDnsSuffix(policy: IssuancePolicy, name: string): void {
+function checkHostName(policy: IssuancePolicy, name: string, kind: string): void {
+  const problem = hostNameProblem(name);
+  if (problem) {
+    deny(
+      "dns-syntax",
+      name,
+      `${kind} ${quoted(name)} is not a well-formed host name: it ${problem}`,
+    );
+  }
   if (!policy.dnsSuffixes) return;
   const normalised = name.toLowerCase().replace(/\.$/, "");
   if (!normalised.includes(".")) {
@@ -228,7 +239,7 @@ function checkDnsSuffix(policy: IssuancePolicy, name: string): void {
     deny(
       "single-label-names",
       name,
-      `DNS SAN ${name} is a single-label name and ALLOW_SINGLE_LABEL_NAMES is false`,
+      `${kind} ${name} is a single-label name and ALLOW_SINGLE_LABEL_NAMES is false`,
     );
   }
   const allowed = policy.dnsSuffixes.some((s) => normalised === s || normalised.endsWith(`.${s}`));
@@ -236,7 +247,7 @@ function checkDnsSuffix(policy: IssuancePolicy, name: string): void {
     deny(
       "allowed-dns-suffixes",
       name,
-      `DNS SAN ${name} does not end with any of ALLOWED_DNS_SUFFIXES (${
+      `${kind} ${name} does not end with any of ALLOWED_DNS_SUFFIXES (${
         policy.dnsSuffixes.join(", ")
       })`,
     );
@@ -250,8 +261,23 @@ function checkPeer(
 ): PolicyWarning[] {
   if (policy.peerBinding === "off") return [];
   const peer = peerAddress === undefined ? undefined : parseIp(peerAddress);
-  if (peer && ips.some((ip) => ipEquals(ip, peer))) return [];
   const shown = peer ? formatIp(peer) : peerAddress ?? "unknown";
+  if (policy.peerBinding === "strict") {
+    const other = ips.find((ip) =>
+      !(peer && ipEquals(ip, peer)) && !LOOPBACK.some((l) => ipEquals(l, ip))
+    );
+    if (other || !peer || !ips.some((ip) => ipEquals(ip, peer))) {
+      deny(
+        "peer-binding",
+        shown,
+        other
+          ? `IP SAN ${formatIp(other)} is not the caller's address ${shown} (PEER_BINDING=strict)`
+          : `caller address ${shown} is not among the CSR's IP SANs (PEER_BINDING)`,
+      );
+    }
+    return [];
+  }
+  if (peer && ips.some((ip) => ipEquals(ip, peer))) return [];
   const message = `caller address ${shown} is not among the CSR's IP SANs (PEER_BINDING)`;
   if (policy.peerBinding === "enforce") deny("peer-binding", shown, message);
   return [{ rule: "peer-binding", message }];

@@ -6,7 +6,13 @@ import { status } from "@grpc/grpc-js";
 import { connect as connectTcp } from "node:net";
 import { connect as connectTls } from "node:tls";
 import { parseSecretsBundle } from "../../src/config/secrets_bundle.ts";
-import { assert, assertEquals, assertMatch } from "../support/assert.ts";
+import { x509 } from "../../src/pki/_x509.ts";
+import {
+  buildIssuancePolicy,
+  checkIssuance,
+  PolicyDeniedError,
+} from "../../src/policy/issuance_policy.ts";
+import { assert, assertEquals, assertMatch, assertThrows } from "../support/assert.ts";
 import { readTalosSecrets, TALOS_SECRETS_PATH } from "../support/fixtures.ts";
 import { goCall } from "../support/go_worker.ts";
 import { callBatch, callCertificate } from "../support/grpc_client.ts";
@@ -60,7 +66,67 @@ Deno.test("ALLOWED_IP_CIDRS and ALLOWED_DNS_SUFFIXES refuse other names with PER
   }
 });
 
-Deno.test("PEER_BINDING=enforce issues only when the caller's address is an IP SAN; warn issues and logs", async () => {
+Deno.test("no certificate the signer issues verifies (openssl -verify_hostname) for a host name the policy refuses as a SAN", async () => {
+  const suffixes = ["example.com"];
+  const policy = buildIssuancePolicy({ allowedDnsSuffixes: suffixes });
+  const probes = ["www.bank.example", "login.bank.example", "bank.example", "x.bank.example"];
+  for (const probe of probes) {
+    assertThrows(
+      () => checkIssuance(policy, { commonName: "", dnsNames: [probe], ipAddresses: [] }),
+      PolicyDeniedError,
+    );
+  }
+  const server = await startServer([SECRETS, `--allowed-dns-suffixes=${suffixes.join(",")}`]);
+  const ipOnly: x509.JsonGeneralName[] = [{ type: "ip", value: "127.0.0.1" }];
+  const requests: { subject: string; names: x509.JsonGeneralName[] }[] = [
+    { subject: "CN=worker-1, CN=*.bank.example", names: ipOnly },
+    { subject: "CN=*.bank.example", names: ipOnly },
+    { subject: "CN=login.bank.example", names: ipOnly },
+    { subject: "CN=LOGIN.Bank.Example.", names: ipOnly },
+    { subject: "CN=.bank.example", names: ipOnly },
+    { subject: "CN=bank.example, OU=nodes", names: ipOnly },
+    { subject: "CN=worker-1", names: [{ type: "dns", value: "bank.example/.example.com" }] },
+    { subject: "CN=worker-1", names: [{ type: "dns", value: ".bank.example" }] },
+    {
+      subject: "CN=w1.example.com",
+      names: [{ type: "dns", value: "w1.example.com" }, ...ipOnly],
+    },
+  ];
+  try {
+    const results = await callBatch(
+      server.port,
+      bundle.caCertificatePem,
+      await Promise.all(requests.map(async (r) => ({ token: TOKEN, csr: (await makeCsr(r)).pem }))),
+    );
+    const issued = results.flatMap((r) => (r.ok ? [r.crt] : []));
+    for (const [i, result] of results.entries()) {
+      if (!result.ok) {
+        assert(
+          ["INVALID_ARGUMENT", "PERMISSION_DENIED"].includes(status[result.code]),
+          `${requests[i]!.subject}: ${status[result.code]} ${result.details}`,
+        );
+      }
+    }
+    const verify = (crt: string, host: string) =>
+      openssl(["verify", "-CAfile", "{ca}", "-verify_hostname", host, "{leaf}"], {
+        ca: bundle.caCertificatePem,
+        leaf: crt,
+      });
+    const inside = results.at(-1)!;
+    assert(inside.ok, "the request inside the policy is issued");
+    assertEquals((await verify(inside.crt, "w1.example.com")).code, 0, "the check can pass");
+    for (const crt of issued) {
+      for (const probe of probes) {
+        assert((await verify(crt, probe)).code !== 0, `issued certificate verifies for ${probe}`);
+      }
+    }
+    assertEquals(issued.length, 1, "only the request inside the policy is issued");
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("PEER_BINDING=enforce issues only when the caller's address is an IP SAN; strict only when every IP SAN is the caller's or loopback; warn issues and logs", async () => {
   const enforce = await startServer([SECRETS, "--peer-binding=enforce"]);
   try {
     assert((await call(enforce.port, (await makeCsr()).pem)).ok, "127.0.0.1 is among the SANs");
@@ -73,6 +139,20 @@ Deno.test("PEER_BINDING=enforce issues only when the caller's address is an IP S
     assertMatch(elsewhere.details, /caller address 127\.0\.0\.1 is not among the CSR's IP SANs/);
   } finally {
     await enforce.stop();
+  }
+  const strict = await startServer([SECRETS, "--peer-binding=strict"]);
+  try {
+    const multiHomed = await call(strict.port, (await makeCsr()).pem);
+    assert(!multiHomed.ok);
+    assertEquals(status[multiHomed.code], "PERMISSION_DENIED");
+    assertMatch(multiHomed.details, /IP SAN 10\.5\.0\.2 is not the caller's address 127\.0\.0\.1/);
+    const own: x509.JsonGeneralName[] = [
+      { type: "ip", value: "127.0.0.1" },
+      { type: "dns", value: "worker-1" },
+    ];
+    assert((await call(strict.port, (await makeCsr({ names: own })).pem)).ok);
+  } finally {
+    await strict.stop();
   }
   const warn = await startServer([SECRETS, "--peer-binding=warn"]);
   try {

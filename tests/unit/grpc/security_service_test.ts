@@ -12,7 +12,8 @@ import { createLogger } from "../../../src/ops/log.ts";
 import { type AbuseLimitOptions, AbuseLimits } from "../../../src/policy/abuse_limits.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
 import { readTalosSecrets } from "../../support/fixtures.ts";
-import { makeCsr } from "../../support/keys.ts";
+import { generateKeyPair, makeCsr } from "../../support/keys.ts";
+import { attribute, generalNames, name, rawCsr } from "../../support/raw_csr.ts";
 
 const bundle = parseSecretsBundle(await readTalosSecrets());
 const authority = await buildAuthority({
@@ -97,4 +98,26 @@ Deno.test("Certificate handler keeps a cool-down through calls from 3,000 other 
   assertEquals(await call("10.9.9.9", bundle.token), "OK");
   advance(30_000);
   assertEquals(await call("10.9.9.9", REMOVED_TOKEN), "UNAUTHENTICATED", "after the cool-down");
+});
+
+Deno.test("Certificate handler answers INVALID_ARGUMENT naming the attribute, never INTERNAL, to an attribute with no value", async () => {
+  const { call, lines } = handlerWith({});
+  const keys = await generateKeyPair("Ed25519");
+  for (
+    const subject of [
+      name([attribute("2.5.4.3", 0x0c, "worker-1")], [
+        new Uint8Array([0x30, 0x05, 0x06, 0x03, 0x55, 0x04, 0x0b]),
+      ]),
+      name([new Uint8Array([0x30, 0x05, 0x06, 0x03, 0x55, 0x04, 0x03])]),
+    ]
+  ) {
+    const csr = await rawCsr({ keys, type: "Ed25519", subject, sans: generalNames(["worker-1"]) });
+    assertEquals(
+      await call("10.1.1.1", bundle.token, new TextEncoder().encode(csr)),
+      "INVALID_ARGUMENT",
+    );
+    const line = JSON.parse(lines.at(-1)!);
+    assertEquals(line.level, "warn");
+    assert(/^invalid CSR subject: attribute (OU|CN) has no value$/.test(line.error), line.error);
+  }
 });

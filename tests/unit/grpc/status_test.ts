@@ -20,6 +20,11 @@ Deno.test("statusFromError() maps each domain error to its code and keeps unknow
       "DNS SAN * is a wildcard",
     ],
     [
+      new PolicyDeniedError("dns-syntax", "a b", 'DNS SAN "a b" is not a well-formed host name'),
+      status.INVALID_ARGUMENT,
+      'DNS SAN "a b" is not a well-formed host name',
+    ],
+    [
       new RateLimitedError("rate", 1000, "rate limit exceeded for a"),
       status.RESOURCE_EXHAUSTED,
       "rate limit exceeded for a; retry after 1s",

@@ -1,7 +1,15 @@
 import { CsrError, parseCsr } from "../../../src/pki/csr.ts";
+import { concat, encode as encodeDer, encodeOid } from "../../../src/pki/der.ts";
 import { decodePem, encodePem } from "../../../src/pki/pem.ts";
-import { assertEquals, assertRejects } from "../../support/assert.ts";
-import { KEY_TYPES, makeCsr } from "../../support/keys.ts";
+import { assertEquals, assertMatch, assertRejects } from "../../support/assert.ts";
+import { generateKeyPair, KEY_TYPES, makeCsr } from "../../support/keys.ts";
+import {
+  attribute,
+  compressedP256Spki,
+  generalNames,
+  name,
+  rawCsr,
+} from "../../support/raw_csr.ts";
 import { openssl } from "../../support/openssl.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -84,3 +92,132 @@ for (const r of refusals) {
     assertEquals(error.reason, r.reason);
   });
 }
+
+const CN = "2.5.4.3";
+const OU = "2.5.4.11";
+const O = "2.5.4.10";
+const UTF8 = 0x0c;
+const PRINTABLE = 0x13;
+const ed25519 = await generateKeyPair("Ed25519");
+const withName = (subject: Uint8Array, sans?: Uint8Array) =>
+  rawCsr({ keys: ed25519, type: "Ed25519", subject, sans });
+const WORKER_SAN = generalNames(["worker-1"]);
+
+/** Subjects a token holder can sign that Go or OpenSSL would refuse to parse once issued. */
+const subjectRefusals: { name: string; subject: Uint8Array; sans?: Uint8Array; message: string }[] =
+  [
+    {
+      name: "a CN encoded as a SEQUENCE",
+      subject: name([
+        concat(encodeDer(0x30, encodeOid(CN), encodeDer(0x30, encodeDer(0x02, Uint8Array.of(1))))),
+      ]),
+      message:
+        "attribute CN is encoded as a SEQUENCE, not a PrintableString, UTF8String or IA5String",
+    },
+    {
+      name: "a PrintableString CN with @ and a newline",
+      subject: name([attribute(CN, PRINTABLE, "a@b\n")]),
+      message: 'attribute CN is a PrintableString with characters outside its set: "a@b\\u{a}"',
+    },
+    {
+      name: "a UTF8String CN with bytes ff fe",
+      subject: name([attribute(CN, UTF8, Uint8Array.of(0x77, 0xff, 0xfe))]),
+      message: "attribute CN is a UTF8String that is not valid UTF-8",
+    },
+    {
+      name: "a UTF8String OU with an ESC sequence",
+      subject: name([attribute(OU, UTF8, "rack\x1b[2J")]),
+      message: 'attribute OU contains control or format characters: "rack\\u{1b}[2J"',
+    },
+    {
+      name: "a UTF8String CN with a right-to-left override",
+      subject: name([attribute(CN, UTF8, "worker\u202e1")]),
+      message: 'attribute CN contains control or format characters: "worker\\u{202e}1"',
+    },
+    {
+      name: "a BMPString CN",
+      subject: name([attribute(CN, 0x1e, Uint8Array.of(0, 0x61))]),
+      message: "attribute CN is encoded as a BMPString",
+    },
+    {
+      name: "an empty CN",
+      subject: name([attribute(CN, UTF8, "")]),
+      message: "attribute CN is empty",
+    },
+    {
+      name: "a CN with no value",
+      subject: name([encodeDer(0x30, encodeOid(CN))]),
+      message: "attribute CN has no value",
+    },
+    {
+      name: "an empty RDN SET",
+      subject: name([attribute(CN, UTF8, "worker-1")], []),
+      message: "subject has an empty RDN",
+    },
+    {
+      name: "two CNs",
+      subject: name([attribute(CN, UTF8, "worker-1")], [attribute(CN, UTF8, "*.bank.example")]),
+      message: 'subject has 2 Common Names ("worker-1", "*.bank.example"); at most one is allowed',
+    },
+    {
+      name: "an empty subject and no SAN",
+      subject: name(),
+      sans: undefined,
+      message: "empty (after removing Organization) and no DNS or IP SAN",
+    },
+    {
+      name: "a subject of only Organization and no SAN",
+      subject: name([attribute(O, UTF8, "os:admin")]),
+      sans: undefined,
+      message: "empty (after removing Organization) and no DNS or IP SAN",
+    },
+  ];
+
+for (const r of subjectRefusals) {
+  Deno.test(`parseCsr() refuses ${r.name} with reason subject, naming the attribute`, async () => {
+    const pem = await withName(r.subject, "sans" in r ? r.sans : WORKER_SAN);
+    const error = await assertRejects(() => parseCsr(encode(pem)), CsrError, r.message);
+    assertEquals(error.reason, "subject");
+    assertMatch(error.message, /^invalid CSR subject: /);
+  });
+}
+
+Deno.test("parseCsr() accepts PrintableString, UTF8String and IA5String attributes and an empty subject with a SAN", async () => {
+  const subject = name(
+    [attribute(CN, UTF8, "w\u00e9rker \u2603")],
+    [attribute(OU, PRINTABLE, "rack 7 (a-b), x=y?")],
+    [attribute("1.2.840.113549.1.9.1", 0x16, "root@example.com")],
+  );
+  assertEquals(
+    (await parseCsr(encode(await withName(subject, WORKER_SAN)))).commonName,
+    "w\u00e9rker \u2603",
+  );
+  assertEquals((await parseCsr(encode(await withName(name(), WORKER_SAN)))).commonName, "");
+});
+
+Deno.test("parseCsr() refuses a compressed P-256 key (Go cannot parse it) with a message saying so", async () => {
+  const keys = await generateKeyPair("ECDSA-P256");
+  const pem = await rawCsr({
+    keys,
+    type: "ECDSA-P256",
+    subject: name([attribute(CN, UTF8, "worker-1")]),
+    spki: await compressedP256Spki(keys.publicKey),
+  });
+  const error = await assertRejects(() => parseCsr(encode(pem)), CsrError, "compressed EC point");
+  assertEquals(error.reason, "parse");
+});
+
+Deno.test("parseCsr() never passes a raw JavaScript error message to the caller", async () => {
+  // A signature over a point that is not on the curve: WebCrypto's own message must not leak.
+  const keys = await generateKeyPair("ECDSA-P256");
+  const spki = new Uint8Array(await crypto.subtle.exportKey("spki", keys.publicKey));
+  spki[spki.length - 1]! ^= 1;
+  const pem = await rawCsr({
+    keys,
+    type: "ECDSA-P256",
+    subject: name([attribute(CN, UTF8, "worker-1")]),
+    spki,
+  });
+  const error = await assertRejects(() => parseCsr(encode(pem)), CsrError);
+  assertEquals(error.message, "failed to verify CSR signature: the public key cannot be used");
+});

@@ -42,12 +42,14 @@ const SUBJECT_PARTS: [string, string][] = [
   ["CN", " leading space"],
 ];
 
-/** A subject of 0-3 RDNs (an empty subject is legal); O entries must disappear from the result. */
+/**
+ * A subject of 0-3 RDNs with at most one CN (an empty subject is legal); O entries must disappear
+ * from the result.
+ */
 function randomSubject(): x509.JsonName {
-  return Array.from({ length: int(4) }, () => {
-    const [type, value] = pick(SUBJECT_PARTS);
-    return { [type]: [value] };
-  });
+  const parts = Array.from({ length: int(4) }, () => pick(SUBJECT_PARTS));
+  return parts.filter(([type], i) => type !== "CN" || parts.findIndex(([t]) => t === "CN") === i)
+    .map(([type, value]) => ({ [type]: [value] }));
 }
 
 function randomNames(): x509.JsonGeneralName[] {
@@ -114,8 +116,13 @@ for (const caType of ["Ed25519", "ECDSA-P256", "RSA"] as const satisfies readonl
       const keyType = pick(keyTypes);
       const keys = pick(pools[keyType]!);
       const names = randomNames();
+      const subject = randomSubject();
+      // A CSR naming nothing (no attribute but O, no SAN) is refused; give it a SAN.
+      if (!names.length && subject.every((rdn) => "O" in rdn)) {
+        names.push({ type: "dns", value: "worker-1" });
+      }
       const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-        name: randomSubject(),
+        name: subject,
         keys,
         signingAlgorithm: signParams(keyType),
         extensions: names.length ? [new x509.SubjectAlternativeNameExtension(names)] : [],
