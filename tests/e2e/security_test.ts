@@ -6,7 +6,7 @@ import { status } from "@grpc/grpc-js";
 import { connect as connectTcp } from "node:net";
 import { connect as connectTls } from "node:tls";
 import { parseSecretsBundle } from "../../src/config/secrets_bundle.ts";
-import { x509 } from "../../src/pki/_x509.ts";
+import type { x509 } from "../../src/pki/_x509.ts";
 import {
   buildIssuancePolicy,
   checkIssuance,
