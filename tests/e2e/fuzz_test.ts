@@ -1,6 +1,7 @@
 /**
  * Hostile CSRs through the real Certificate handler: every answer must be a clean gRPC error
- * (never INTERNAL) or a valid certificate for the requested key, and nothing may crash.
+ * (never INTERNAL) or a valid certificate for the requested key, subject (minus Organization) and
+ * SANs that both Go's crypto/x509 and OpenSSL parse, and nothing may crash.
  */
 import { Metadata, status } from "@grpc/grpc-js";
 import { buildTokenSet } from "../../src/auth/token_set.ts";
@@ -15,6 +16,10 @@ import { mutateCsr, seededRandom } from "../support/csr_mutations.ts";
 import { readTalosSecrets, TALOS_SECRETS_PATH } from "../support/fixtures.ts";
 import { callCertificate } from "../support/grpc_client.ts";
 import { goBatch } from "../support/go_worker.ts";
+import { goProgram } from "../support/go_programs.ts";
+import { openssl } from "../support/openssl.ts";
+import { runWithInput } from "../support/process.ts";
+import { signedMutation } from "../support/signed_mutations.ts";
 import { KEY_TYPES, makeCsr } from "../support/keys.ts";
 import { startServer } from "../support/server_process.ts";
 
@@ -38,13 +43,19 @@ Deno.test(`${IN_PROCESS} mutated CSRs through the Certificate handler get a clea
   });
   const metadata = new Metadata();
   metadata.set("token", bundle.token);
-  const seeds = await Promise.all(KEY_TYPES.map((type) => makeCsr({ type })));
+  const seeds = await Promise.all(
+    KEY_TYPES.map(async (type) => ({ type, ...(await makeCsr({ type })) })),
+  );
   const random = seededRandom(SEED);
   const counts: Record<string, number> = {};
   const caKey = new x509.X509Certificate(bundle.caCertificatePem).publicKey;
+  const issuedPairs: { csr: string; crt: string }[] = [];
   for (let i = 0; i < IN_PROCESS; i++) {
     const source = seeds[i % seeds.length]!;
-    const mutation = mutateCsr(decodePem(source.pem)[0]!.der, random);
+    // One call in three is a validly signed hostile CSR; the rest are byte-level mutations.
+    const mutation = i % 3 === 0
+      ? await signedMutation(source, random)
+      : mutateCsr(decodePem(source.pem)[0]!.der, random);
     const outcome = await new Promise<{ code: string; crt?: Uint8Array }>((resolve) => {
       const call = { request: { csr: mutation.csr }, metadata, getPeer: () => "127.0.0.1:40000" };
       handler(
@@ -65,8 +76,17 @@ Deno.test(`${IN_PROCESS} mutated CSRs through the Certificate handler get a clea
         await certificate.verify({ publicKey: caKey, signatureOnly: true }),
         `mutation ${i} issued a certificate that does not verify`,
       );
+      issuedPairs.push({
+        csr: new TextDecoder().decode(mutation.csr),
+        crt: new TextDecoder().decode(outcome.crt),
+      });
     }
   }
+  assert(
+    counts["signed:OK"]! > 100 && counts["signed:INVALID_ARGUMENT"]! > 100,
+    `signed mutations reach both issuance and refusal: ${JSON.stringify(counts)}`,
+  );
+  await assertGoAndOpensslAgree(issuedPairs);
   assertEquals(Object.values(counts).reduce((a, b) => a + b, 0), IN_PROCESS);
   const records = lines.map((l) => JSON.parse(l));
   assertEquals(
@@ -84,6 +104,30 @@ Deno.test(`${IN_PROCESS} mutated CSRs through the Certificate handler get a clea
     "one audit record per certificate",
   );
 });
+
+/**
+ * Every issued certificate must parse with Go's crypto/x509 and with OpenSSL, and Go must find in
+ * it exactly the CSR's key, subject without Organization, and DNS and IP SANs. Batched: one Go
+ * process and two openssl processes for all of them.
+ */
+async function assertGoAndOpensslAgree(pairs: { csr: string; crt: string }[]): Promise<void> {
+  const go = await runWithInput(
+    await goProgram("tests/interop/go/issued_match.go"),
+    [],
+    JSON.stringify({ caPem: bundle.caCertificatePem, pairs }),
+  );
+  assertEquals(go.code, 0, go.stderr);
+  const report = JSON.parse(go.stdout) as { checked: number; failures: string[] };
+  assertEquals(report.failures.slice(0, 5), [], `Go: ${report.failures.length} failures`);
+  assertEquals(report.checked, pairs.length);
+  const bundled = await openssl(["crl2pkcs7", "-nocrl", "-certfile", "{certs}"], {
+    certs: pairs.map((p) => p.crt).join(""),
+  });
+  assertEquals(bundled.code, 0, `openssl cannot read an issued certificate: ${bundled.stderr}`);
+  const printed = await openssl(["pkcs7", "-print_certs", "-text", "-noout"], {}, bundled.stdout);
+  assertEquals(printed.code, 0, printed.stderr);
+  assertEquals(printed.stdout.match(/^Certificate:$/gm)?.length, pairs.length);
+}
 
 Deno.test(`${OVER_THE_WIRE} mutated CSRs over gRPC (grpc-go, fresh connections) leave the server process up and serving`, async () => {
   const server = await startServer([`--secrets=${TALOS_SECRETS_PATH}`, "--rate-limit-per-peer=0"]);
