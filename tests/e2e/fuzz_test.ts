@@ -144,6 +144,11 @@ Deno.test(`${OVER_THE_WIRE} mutated CSRs over gRPC (grpc-go, fresh connections) 
     for (const [j, result] of results.entries()) {
       assert(ALLOWED.has(result.code), `${batch[j]!.kind} got ${result.code}: ${result.details}`);
     }
+    const issued = results.flatMap((r, j) =>
+      r.crt ? [{ csr: new TextDecoder().decode(batch[j]!.csr), crt: r.crt }] : []
+    );
+    assert(issued.length > 0, "some mutations keep the CSR valid");
+    await assertGoAndOpensslAgree(issued);
     assert(
       (await callCertificate({
         port: server.port,
