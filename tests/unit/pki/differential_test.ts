@@ -118,7 +118,8 @@ for (const caType of ["Ed25519", "ECDSA-P256", "RSA"] as const satisfies readonl
       const names = randomNames();
       const subject = randomSubject();
       // A CSR naming nothing (no attribute but O, no SAN) is refused; give it a SAN.
-      if (!names.length && subject.every((rdn) => "O" in rdn)) {
+      const hasSan = names.some((n) => n.type === "dns" || n.type === "ip");
+      if (!hasSan && subject.every((rdn) => "O" in rdn)) {
         names.push({ type: "dns", value: "worker-1" });
       }
       const csr = await x509.Pkcs10CertificateRequestGenerator.create({
