@@ -5,6 +5,7 @@
  */
 import { DerError, encode, expectTag, readAll, readValue, TAG } from "./der.ts";
 import { formatIpBytes, parseIpBytes } from "./ip_text.ts";
+import { quoted } from "./quoted.ts";
 
 const DNS_NAME = 0x82;
 const IP_ADDRESS = 0x87;
@@ -36,8 +37,11 @@ export function parseGeneralNames(value: Uint8Array): GeneralNames {
 }
 
 function ia5(content: Uint8Array): string {
-  for (const byte of content) if (byte > 0x7f) throw new DerError("dNSName is not IA5 (ASCII)");
-  return String.fromCharCode(...content);
+  const text = String.fromCharCode(...content);
+  if (content.some((byte) => byte > 0x7f)) {
+    throw new DerError(`dNSName ${quoted(text)} is not IA5 (ASCII); use punycode`);
+  }
+  return text;
 }
 
 /**

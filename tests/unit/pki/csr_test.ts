@@ -221,3 +221,14 @@ Deno.test("parseCsr() never passes a raw JavaScript error message to the caller"
   const error = await assertRejects(() => parseCsr(encode(pem)), CsrError);
   assertEquals(error.message, "failed to verify CSR signature: the public key cannot be used");
 });
+
+Deno.test("parseCsr() refuses a non-ASCII dNSName, naming it with control characters escaped", async () => {
+  const sans = encodeDer(0x30, encodeDer(0x82, Uint8Array.of(0xe9, 0x1b, 0x2e, 0x78)));
+  const pem = await withName(name([attribute(CN, UTF8, "worker-1")]), sans);
+  const error = await assertRejects(
+    () => parseCsr(encode(pem)),
+    CsrError,
+    'failed to parse CSR: dNSName "\u00e9\\u{1b}.x" is not IA5 (ASCII); use punycode',
+  );
+  assertEquals(error.reason, "parse");
+});
