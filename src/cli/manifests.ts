@@ -5,6 +5,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { describeArgumentError } from "../config/argument_error.ts";
 import { stringify } from "yaml";
 import { ConfigErrors } from "../config/config_error.ts";
 import { LOCAL_FILES } from "../config/file_source.ts";
@@ -53,6 +54,19 @@ const HEADER =
 /** A usage mistake: reported with the usage text, exit 2. */
 class UsageError extends Error {}
 
+const MANIFESTS_OPTIONS = {
+  secrets: { type: "string" },
+  endpoint: { type: "string" },
+  san: { type: "string", multiple: true },
+  mode: { type: "string", default: "daemonset" },
+  namespace: { type: "string", default: "kube-system" },
+  name: { type: "string", default: "talos-csr-signer" },
+  image: { type: "string", default: `talos-csr-signer:${denoJson.version}` },
+  tenant: { type: "string" },
+  out: { type: "string" },
+  "no-worker-rbac": { type: "boolean", default: false },
+} as const;
+
 /**
  * Prints the manifests, or writes them with `--out`.
  *
@@ -65,22 +79,7 @@ export async function runManifests(
   env: Readonly<Record<string, string | undefined>> = {},
 ): Promise<number> {
   try {
-    const { values } = parseArgs({
-      args: [...args],
-      options: {
-        secrets: { type: "string" },
-        endpoint: { type: "string" },
-        san: { type: "string", multiple: true },
-        mode: { type: "string", default: "daemonset" },
-        namespace: { type: "string", default: "kube-system" },
-        name: { type: "string", default: "talos-csr-signer" },
-        image: { type: "string", default: `talos-csr-signer:${denoJson.version}` },
-        tenant: { type: "string" },
-        out: { type: "string" },
-        "no-worker-rbac": { type: "boolean", default: false },
-      },
-      strict: true,
-    });
+    const { values } = parseArgs({ args: [...args], options: MANIFESTS_OPTIONS, strict: true });
     if (!values.secrets) throw new UsageError("--secrets is required");
     if (!values.endpoint && values.mode !== "files") throw new UsageError("--endpoint is required");
     if (!MODES.includes(values.mode as DeployMode | "files")) {
@@ -128,7 +127,10 @@ export async function runManifests(
       }
       return 2;
     }
-    printErr(`manifests: ${(error as Error).message}\n\n${MANIFESTS_USAGE}`);
+    const message = (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+      ? describeArgumentError(error, Object.keys(MANIFESTS_OPTIONS))
+      : (error as Error).message;
+    printErr(`manifests: ${message}\n\n${MANIFESTS_USAGE}`);
     return 2;
   }
 }

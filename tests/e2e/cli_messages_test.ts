@@ -66,6 +66,14 @@ Deno.test("an unknown flag is named with the nearest known one", async (t) => {
       "configuration error: arguments: option --secrets needs a value",
     );
   });
+  await t.step("manifests", async () => {
+    const result = await runMain(["manifests", "--secret", TALOS_SECRETS_PATH]);
+    assertEquals(result.code, 2);
+    assertMatch(
+      result.stderr,
+      /^manifests: unknown option --secret \(did you mean --secrets\?\)\n/,
+    );
+  });
   await t.step("request", async () => {
     const result = await runMain(["request", "--endpont=127.0.0.1", "--ca=x"]);
     assertEquals(result.code, 2);
