@@ -74,6 +74,7 @@ export async function runServe(
       tlsHandshakeTimeoutMs: config.tlsHandshakeTimeoutMs,
       connectionIdleTimeoutMs: config.connectionIdleTimeoutMs,
       listenerLimits: config.listenerLimits,
+      onLimitRefusal: (refusal) => metrics.transportRefused(refusal.reason),
       authority: () => state.material.authority,
       logger,
       clock,

@@ -40,6 +40,8 @@ export interface SignerServerOptions extends CertificateServiceDeps {
   health?: HealthSource;
   /** What a peer may hold before it authenticates. @default DEFAULT_LISTENER_LIMITS */
   listenerLimits?: ListenerLimits;
+  /** Called for every connection or call refused by a listener limit (for metrics). */
+  onLimitRefusal?: (refusal: LimitRefusal) => void;
 }
 
 /** A running signer listener. */
@@ -106,7 +108,10 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
   );
   const refusals = limitRefusalLog(options.logger);
   for (const http2Server of http2ServersOf(server)) {
-    applyTransportLimits(http2Server, limits, LONG_LIVED_METHODS, (r) => refusals.record(r));
+    applyTransportLimits(http2Server, limits, LONG_LIVED_METHODS, (refusal) => {
+      refusals.record(refusal);
+      options.onLimitRefusal?.(refusal);
+    });
   }
   const streams = trackSessions(server, {
     servedMethods: new Set([

@@ -152,14 +152,14 @@ export function applyTransportLimits(
     socket.once("close", () => budget.release(address));
   });
   http2Server.on("session", (session: Http2Session) => {
+    const address = remoteAddressOf(session);
     // A connection must start a call in time too: HEADERS that never end (a CONTINUATION flood)
     // or no request at all never reach the per-stream deadline below.
     const firstCall = expireSession(session, limits.requestTimeoutMs, () => {
-      onRefused({ reason: "request-timeout", address: session.socket?.remoteAddress ?? "" });
+      onRefused({ reason: "request-timeout", address });
     });
     session.once("stream", firstCall.cancel);
     session.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
-      const address = session.socket?.remoteAddress ?? "";
       const lasting = longLived.has(String(headers[":path"]));
       if (!lasting && limits.maxOpenStreams > 0 && openStreams >= limits.maxOpenStreams) {
         stream.close(constants.NGHTTP2_REFUSED_STREAM);
@@ -176,6 +176,18 @@ export function applyTransportLimits(
     });
   });
   return budget;
+}
+
+/**
+ * The peer's address, read once: Deno's `session.socket` throws once the socket is detached, and
+ * an exception in an event handler would end the process.
+ */
+function remoteAddressOf(session: Http2Session): string {
+  try {
+    return session.socket?.remoteAddress ?? "";
+  } catch {
+    return "";
+  }
 }
 
 /**

@@ -56,6 +56,7 @@ export class SignerMetrics {
   readonly #tokenSlots: Counter<"slot">;
   readonly #policyRejections: Counter<"rule">;
   readonly #limited: Counter<"reason">;
+  readonly #transportRefusals: Counter<"reason">;
   readonly #lastReload: Gauge;
   readonly #reloadFailures: Counter;
 
@@ -109,6 +110,12 @@ export class SignerMetrics {
       labelNames: ["reason"],
       registers,
     });
+    this.#transportRefusals = new Counter({
+      name: `${PREFIX}transport_refusals_total`,
+      help: "Connections and calls refused or closed before any token was checked, by limit.",
+      labelNames: ["reason"],
+      registers,
+    });
     new Gauge({
       name: `${PREFIX}ca_expiry_seconds`,
       help: "Seconds until the issuing CA expires (negative once expired).",
@@ -157,6 +164,16 @@ export class SignerMetrics {
     if (outcome.authFailure) this.#authFailures.inc({ reason: outcome.authFailure });
     if (outcome.policyRule) this.#policyRejections.inc({ rule: outcome.policyRule });
     if (outcome.limitReason) this.#limited.inc({ reason: outcome.limitReason });
+  }
+
+  /**
+   * Records a connection or call the transport refused or closed (MAX_CONNECTIONS,
+   * REQUEST_TIMEOUT...).
+   *
+   * @param reason the limit, e.g. `max-connections-per-address`
+   */
+  transportRefused(reason: string): void {
+    this.#transportRefusals.inc({ reason });
   }
 
   /**

@@ -8,6 +8,7 @@ import { assert, assertEquals } from "../support/assert.ts";
 import { readTalosSecrets, TALOS_SECRETS_PATH } from "../support/fixtures.ts";
 import { goCall } from "../support/go_worker.ts";
 import { goProgram } from "../support/go_programs.ts";
+import type { ServerProcess } from "../support/server_process.ts";
 import {
   type FloodMode,
   type FloodOptions,
@@ -47,7 +48,12 @@ async function underFlood(
   serverArgs: string[],
   mode: FloodMode,
   flood: FloodOptions,
-  options: { workerSource?: string; untilServerCloses?: boolean } = {},
+  options: {
+    workerSource?: string;
+    untilServerCloses?: boolean;
+    /** Runs once the flood is over, while the server still runs. */
+    after?: (server: ServerProcess) => Promise<void>;
+  } = {},
 ): Promise<FloodOutcome> {
   const server = await startLikeStartTask([SECRETS, ...serverArgs]);
   const rss = sampleRss(server.pid);
@@ -78,6 +84,7 @@ async function underFlood(
     assertEquals(worker.code, 0, `worker during the ${mode} flood: ${worker.stderr}`);
     assert(worker.report?.ok, `the worker got a certificate: ${JSON.stringify(worker.report)}`);
     assert(maxKb < RSS_BOUND_KB, `RSS ${maxKb} kB exceeds ${RSS_BOUND_KB} kB`);
+    await options.after?.(server);
   } finally {
     await rss.stop();
     const stopped = await server.stop();
@@ -99,7 +106,17 @@ Deno.test("many connections x many pending streams: limits hold, a worker is ser
     connections: 100,
     streams: 10_000,
     seconds: 20,
-  }, { workerSource: "127.0.0.2" });
+  }, {
+    workerSource: "127.0.0.2",
+    after: async (server) => {
+      const metrics = await (await fetch(`http://127.0.0.1:${server.httpPort}/metrics`)).text();
+      const refused = /transport_refusals_total\{reason="max-connections-per-address"\} (\d+)/
+        .exec(metrics)?.[1];
+      assert(Number(refused) >= 36, `refusals counted: ${refused}`);
+      const logged = server.logs.filter((l) => l.includes("MAX_CONNECTIONS_PER_ADDRESS reached"));
+      assert(logged.length >= 1 && logged.length <= 3, "refusals are logged, sampled");
+    },
+  });
   assertEquals(report.settings["3"], 4, "SETTINGS_MAX_CONCURRENT_STREAMS is advertised");
   assert(report.refused_connections > 0, "MAX_CONNECTIONS_PER_ADDRESS (64) refused some");
 });
@@ -146,11 +163,25 @@ Deno.test("connections that stop reading are closed, memory stays bounded", asyn
   );
 });
 
-Deno.test("health Watch flood: at most MAX_HEALTH_WATCHES are held, the rest get RESOURCE_EXHAUSTED", async () => {
+Deno.test("health Watch flood: at most MAX_HEALTH_WATCHES are held, the rest get RESOURCE_EXHAUSTED; slots come back", async () => {
   const { report } = await underFlood(["--max-health-watches=64"], "watch", {
     connections: 50,
     streams: 4,
     seconds: 20,
+  }, {
+    // Once those watchers are gone, their connection and watch slots are free again.
+    after: async ({ port }) => {
+      let second: FloodReport | undefined;
+      // The server hears of the closed connections a moment later: retry a few times.
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const again = startFlood("watch", port, { connections: 64, streams: 1, seconds: 20 });
+        await again.ready;
+        second = await again.stop();
+        if (second.refused_connections === 0 && second.grpc_status["8"] === undefined) return;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      throw new Error(`slots not freed after the flood: ${JSON.stringify(second)}`);
+    },
   });
   assertEquals(report.connections, 50);
   assertEquals(report.grpc_status["8"], 200 - 64, "RESOURCE_EXHAUSTED beyond the cap");
