@@ -16,7 +16,7 @@ import { createLogger, flushLogs, type Logger } from "../ops/log.ts";
 import { type LoadedMaterial, loadMaterial, materialPaths } from "../ops/material.ts";
 import { SignerMetrics } from "../ops/metrics.ts";
 import { createReload } from "../ops/reload.ts";
-import { scheduleRenewal } from "../ops/renewer.ts";
+import { renewalFloorMs, scheduleRenewal } from "../ops/renewer.ts";
 import { SignerState } from "../ops/signer_state.ts";
 import { AbuseLimits } from "../policy/abuse_limits.ts";
 import { issueServingCertificate } from "../pki/serving_cert.ts";
@@ -137,12 +137,15 @@ export async function runServe(
         current.authority.issuingCa,
         current.serving.names,
         clock(),
+        config.servingLifetimeMs,
       );
       apply({ ...current, serving: { mode: "self-issued", ...issued } });
       return issued.notAfter;
     },
     initial.serving.notAfter,
     logger,
+    clock,
+    renewalFloorMs(config.servingLifetimeMs),
   );
 
   const signal = await stopSignal;

@@ -170,7 +170,7 @@ export async function loadServingMaterial(
     const names = withAlwaysServedNames(config.serving.names);
     return {
       mode: "self-issued",
-      ...(await issueServingCertificate(authority.issuingCa, names, now)),
+      ...(await issueServingCertificate(authority.issuingCa, names, now, config.servingLifetimeMs)),
     };
   }
   const { certPath, keyPath } = config.serving;

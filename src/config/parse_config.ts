@@ -12,7 +12,7 @@ import { ConfigError, ConfigErrors } from "./config_error.ts";
 import { type RawSettings, type SettingKey, SETTINGS } from "./settings.ts";
 import { SettingReader } from "./setting_reader.ts";
 import { checkLifetime } from "../pki/validity.ts";
-import type { ServerNames } from "../pki/serving_cert.ts";
+import { MIN_SERVING_LIFETIME_MS, type ServerNames } from "../pki/serving_cert.ts";
 import { classifyName } from "./host_names.ts";
 import {
   buildIssuancePolicy,
@@ -51,6 +51,8 @@ export interface Config {
   tokenFile?: string;
   /** Lifetime of issued certificates, ms. */
   leafLifetimeMs: number;
+  /** Lifetime of the self-issued serving certificate, ms. */
+  servingLifetimeMs: number;
   /** Log format. */
   logFormat: "json" | "text";
   /** Oldest TLS version accepted. */
@@ -151,6 +153,7 @@ export function parseConfig(
     token: read.has("token") ? read.text("token") : undefined,
     tokenFile: read.has("tokenFile") ? read.text("tokenFile") : undefined,
     leafLifetimeMs: readLifetime(read),
+    servingLifetimeMs: readServingLifetime(read),
     logFormat: read.oneOf("logFormat", ["json", "text"] as const),
     tlsMinVersion: read.oneOf("tlsMinVersion", ["1.2", "1.3"] as const) === "1.3"
       ? "TLSv1.3"
@@ -244,6 +247,17 @@ function readLifetime(read: SettingReader): number {
   const lifetime = read.duration("certLifetime");
   const problem = lifetime === 0 ? undefined : checkLifetime(lifetime);
   if (problem) read.fail("certLifetime", `${read.text("certLifetime")} ${problem}`);
+  return lifetime;
+}
+
+function readServingLifetime(read: SettingReader): number {
+  const lifetime = read.duration("servingCertLifetime");
+  if (lifetime < MIN_SERVING_LIFETIME_MS) {
+    read.fail(
+      "servingCertLifetime",
+      `${read.text("servingCertLifetime")} is shorter than the 10s minimum`,
+    );
+  }
   return lifetime;
 }
 

@@ -37,6 +37,7 @@ export type SettingKey =
   | "token"
   | "tokenFile"
   | "certLifetime"
+  | "servingCertLifetime"
   | "tlsMinVersion"
   | "allowedIpCidrs"
   | "allowedDnsSuffixes"
@@ -161,6 +162,14 @@ export const SETTINGS: readonly Setting[] = [
     default: "24h",
     description:
       "Lifetime of issued certificates (s, m, h or d units). Must exceed 12h: workers renew every 12h.",
+  },
+  {
+    key: "servingCertLifetime",
+    env: "SERVING_CERT_LIFETIME",
+    flag: "serving-cert-lifetime",
+    default: "24h",
+    description:
+      "Lifetime of the self-issued serving certificate on the listening port, renewed at half of what remains (native trustd: 24h, renewed every 12h). At least 10s; below 1h is meant for tests, since a worker whose clock runs ahead would reject it.",
   },
   {
     key: "tlsMinVersion",

@@ -55,6 +55,17 @@ export function scheduleRenewal(
 }
 
 /**
+ * The shortest wait between renewals for a lifetime: a minute, or a quarter of a lifetime shorter
+ * than four minutes, so short test lifetimes still renew before they expire.
+ *
+ * @param lifetimeMs the serving certificate lifetime
+ * @returns the minimum delay for {@linkcode scheduleRenewal}
+ */
+export function renewalFloorMs(lifetimeMs: number): number {
+  return Math.min(RETRY_MS, lifetimeMs / 4);
+}
+
+/**
  * The delay until half of the remaining lifetime has passed.
  *
  * @param notAfter end of validity

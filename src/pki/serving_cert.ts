@@ -41,6 +41,8 @@ export interface ServingCertificate {
 
 /** Native trustd's serving certificate lifetime; it renews at half of it. */
 export const SERVING_LIFETIME_MS = 24 * 60 * 60 * 1000;
+/** The shortest serving lifetime accepted: short lifetimes let tests watch renewal happen. */
+export const MIN_SERVING_LIFETIME_MS = 10_000;
 
 /** Names every serving certificate carries, because workers and probes dial them locally. */
 export const ALWAYS_SERVED_NAMES: ServerNames = {
@@ -68,12 +70,14 @@ export function withAlwaysServedNames(configured: ServerNames): ServerNames {
  * @param ca the issuing CA
  * @param names the SANs; the first DNS name (or `talos-csr-signer`) becomes the CN
  * @param now the issuance time
+ * @param lifetimeMs how long it is valid (capped at the CA's NotAfter)
  * @returns the certificate and its key
  */
 export async function issueServingCertificate(
   ca: IssuingCa,
   names: ServerNames,
   now: Date,
+  lifetimeMs: number = SERVING_LIFETIME_MS,
 ): Promise<ServingCertificate> {
   const keys = await crypto.subtle.generateKey(generateParams(ca.keyType), true, [
     "sign",
@@ -82,7 +86,7 @@ export async function issueServingCertificate(
   const commonName = names.dnsNames[0] ?? "talos-csr-signer";
   const validity = buildValidity({
     now,
-    lifetimeMs: SERVING_LIFETIME_MS,
+    lifetimeMs,
     caNotAfter: ca.certificate.notAfter,
   });
   const certificate = await signLeaf(ca, {

@@ -17,6 +17,21 @@ Deno.test("parseConfig() defaults: every address of both families (like native t
   });
   assertEquals(config.serving, { kind: "self-issued", names: { dnsNames: [], ipAddresses: [] } });
   assertEquals(config.leafLifetimeMs, 24 * 3600_000);
+  assertEquals(config.servingLifetimeMs, 24 * 3600_000);
+});
+
+Deno.test("parseConfig() takes SERVING_CERT_LIFETIME down to 10s and names it when shorter", () => {
+  assertEquals(
+    parseConfig([], { ...base, SERVING_CERT_LIFETIME: "10s" }).servingLifetimeMs,
+    10_000,
+  );
+  const error = assertThrows(
+    () => parseConfig([], { ...base, SERVING_CERT_LIFETIME: "9s" }),
+    ConfigErrors,
+  );
+  assertEquals(error.errors.map((e) => (e as Error).message), [
+    "SERVING_CERT_LIFETIME: 9s is shorter than the 10s minimum",
+  ]);
 });
 
 Deno.test("parseConfig() lets a flag win over its environment variable", () => {
