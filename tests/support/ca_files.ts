@@ -5,6 +5,7 @@
  * @module
  */
 import type { MadeCa } from "./keys.ts";
+import { registerTokenFile } from "./secret_registry.ts";
 
 /**
  * Writes `ca.crt`, `ca.key` and `token` into `dir`.
@@ -15,6 +16,7 @@ import type { MadeCa } from "./keys.ts";
  * @returns the `serve` flags that point at them
  */
 export async function writeCaFiles(dir: string, ca: MadeCa, token: string): Promise<string[]> {
+  registerTokenFile(token, "writeCaFiles()");
   await Deno.writeTextFile(`${dir}/ca.crt`, ca.certificatePem);
   await Deno.writeTextFile(`${dir}/ca.key`, ca.keyPem, { mode: 0o600 });
   await Deno.writeTextFile(`${dir}/token`, token, { mode: 0o600 });

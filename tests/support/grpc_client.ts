@@ -11,6 +11,7 @@
 import type { status } from "@grpc/grpc-js";
 import { REPO_ROOT } from "./fixtures.ts";
 import { runWithInput } from "./process.ts";
+import { registerSecrets } from "./secret_registry.ts";
 
 /** The outcome of one call. */
 export type CallResult =
@@ -61,6 +62,7 @@ export async function callBatch(
   options: BatchOptions = {},
 ): Promise<CallResult[]> {
   const encoder = new TextEncoder();
+  registerSecrets("token", calls.flatMap((c) => c.token ?? []), "callBatch() presented");
   const input = JSON.stringify({
     port,
     caPem,

@@ -6,6 +6,7 @@
 import { x509 } from "../../src/pki/_x509.ts";
 import { generateParams, type KeyType, signParams } from "../../src/pki/key_type.ts";
 import { encodePem } from "../../src/pki/pem.ts";
+import { registerSecrets } from "./secret_registry.ts";
 
 /** Every key type a CA or CSR may use. */
 export const KEY_TYPES: readonly KeyType[] = ["Ed25519", "ECDSA-P256", "ECDSA-P384", "RSA"];
@@ -118,9 +119,7 @@ export async function makeCa(options: CaOptions = {}): Promise<MadeCa> {
     ],
   });
   const pkcs8 = new Uint8Array(await crypto.subtle.exportKey("pkcs8", keys.privateKey));
-  return {
-    certificatePem: certificate.toString("pem") + "\n",
-    keyPem: encodePem("PRIVATE KEY", pkcs8),
-    keys,
-  };
+  const keyPem = encodePem("PRIVATE KEY", pkcs8);
+  registerSecrets("key", [keyPem], "makeCa()");
+  return { certificatePem: certificate.toString("pem") + "\n", keyPem, keys };
 }

@@ -5,6 +5,8 @@
  * @module
  */
 import { REPO_ROOT } from "./fixtures.ts";
+import { parseSecretsBundle } from "../../src/config/secrets_bundle.ts";
+import { registerSecrets, registerTokenFile, SUITE_LOG_DIR } from "./secret_registry.ts";
 
 /** A running server process. */
 export interface ServerProcess {
@@ -41,11 +43,7 @@ const PERMISSIONS = [
 /** Every server process's logs in this test file. */
 export const ALL_LOGS: string[] = [];
 
-/**
- * Where every server process's output is also written, for the suite-wide "no secret in any log"
- * check in tests/after_suite (`deno task test` empties it first).
- */
-export const SUITE_LOG_DIR = Deno.env.get("SUITE_LOG_DIR") ?? `${REPO_ROOT}.test-logs`;
+export { SUITE_LOG_DIR };
 
 function keep(lines: string[], text: string): void {
   lines.push(text);
@@ -74,6 +72,7 @@ export async function startServer(
   command: readonly string[] = ["run", ...PERMISSIONS, `${REPO_ROOT}main.ts`, verb],
   options: { listenDefault?: boolean } = {},
 ): Promise<ServerProcess> {
+  registerConfiguredSecrets(args, env);
   const child = new Deno.Command(Deno.execPath(), {
     args: [...command, ...defaults(args, options.listenDefault ?? false), ...args],
     cwd: REPO_ROOT,
@@ -121,6 +120,8 @@ export async function startServer(
       const status = await child.status;
       await drained;
       await stdout;
+      // Files may have been rotated while it ran: what they hold now was served too.
+      registerConfiguredSecrets(args, env);
       return { code: status.code, logs };
     },
   };
@@ -154,6 +155,44 @@ export async function runMain(
   // Only stderr is log output; stdout is the command's product (`manifests` prints the Secret).
   keep([], result.stderr);
   return result;
+}
+
+/**
+ * Registers the tokens and keys a server is configured with (inline, in files, in a secrets
+ * bundle or in the dev state folder) for the after-suite log check. Files that do not exist (yet,
+ * or any more) are skipped.
+ */
+function registerConfiguredSecrets(args: string[], env: Record<string, string>): void {
+  const setting = (flag: string, variable: string) =>
+    args.find((a) => a.startsWith(`--${flag}=`))?.slice(flag.length + 3) ?? env[variable];
+  const read = (path: string | undefined) => {
+    try {
+      return path === undefined ? undefined : Deno.readTextFileSync(path);
+    } catch {
+      return undefined;
+    }
+  };
+  const source = "startServer() configuration";
+  registerSecrets("token", [setting("token", "TALOS_TOKEN") ?? ""], source);
+  registerTokenFile(read(setting("token-file", "TALOS_TOKEN_FILE")) ?? "", source);
+  const dev = env.DEV_STATE_DIR;
+  if (dev) registerTokenFile(read(`${dev}/token`) ?? "", source);
+  const keys = [
+    read(setting("ca-key", "CA_KEY_PATH")),
+    read(setting("tls-key", "TLS_KEY_PATH")),
+    read(dev && `${dev}/ca.key`),
+  ];
+  registerSecrets("key", keys.map((k) => k ?? ""), source);
+  const bundle = read(setting("secrets", "TALOS_SECRETS_PATH"));
+  if (bundle) {
+    try {
+      const { token, caKeyPem } = parseSecretsBundle(bundle);
+      registerSecrets("token", [token], source);
+      registerSecrets("key", [caKeyPem], source);
+    } catch {
+      // A test feeding a broken bundle on purpose.
+    }
+  }
 }
 
 /** Loopback, any free port, unless the test says otherwise. */

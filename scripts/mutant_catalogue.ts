@@ -1,0 +1,430 @@
+/**
+ * The planted bugs `deno task mutants` tries, one at a time. Each names the rule it breaks (a
+ * section of /work/shared/talos-trustd-contract.md, or a feature), the exact snippet it changes,
+ * and the few test files that must catch it. When code changes, a mutant whose snippet is gone is
+ * reported STALE: update its snippet to the new code, do not delete it.
+ *
+ * @module
+ */
+import type { Mutant } from "./mutation.ts";
+
+const T = {
+  authority: "tests/unit/authority_test.ts",
+  tokenSet: "tests/unit/auth/token_set_test.ts",
+  csr: "tests/unit/pki/csr_test.ts",
+  name: "tests/unit/pki/name_test.ts",
+  differential: "tests/unit/pki/differential_test.ts",
+  smallModules: "tests/unit/pki/small_modules_test.ts",
+  issuingCa: "tests/unit/pki/issuing_ca_test.ts",
+  privateKey: "tests/unit/pki/private_key_test.ts",
+  bundle: "tests/unit/config/secrets_bundle_test.ts",
+  parseConfig: "tests/unit/config/parse_config_test.ts",
+  renewer: "tests/unit/ops/renewer_test.ts",
+  opsUnits: "tests/unit/ops/operations_units_test.ts",
+  server: "tests/e2e/server_test.ts",
+  renewal: "tests/e2e/renewal_test.ts",
+  operations: "tests/e2e/operations_test.ts",
+  logSecrets: "tests/e2e/log_secrets_test.ts",
+  goInterop: "tests/interop/go_test.ts",
+};
+
+/** Contract §2: authentication. */
+const AUTHENTICATION: Mutant[] = [
+  {
+    id: "missing-token-accepted",
+    rule: "§2 missing token",
+    file: "src/auth/token_set.ts",
+    find: `if (presented === undefined) throw new AuthError("missing");`,
+    replace: `if (presented === undefined) return 0;`,
+    tests: [T.tokenSet, T.server],
+  },
+  {
+    id: "any-token-accepted",
+    rule: "§2 invalid token",
+    file: "src/auth/token_set.ts",
+    find: `if (slot < 0) throw new AuthError("invalid");`,
+    replace: `if (slot < 0) slot = 0;`,
+    tests: [T.tokenSet, T.server],
+  },
+  {
+    id: "missing-reported-as-invalid",
+    rule: "§2 messages",
+    file: "src/auth/token_set.ts",
+    find: `super(reason === "missing" ? "missing token" : "invalid token");`,
+    replace: `super("invalid token");`,
+    tests: [T.tokenSet, T.server],
+  },
+  {
+    id: "token-case-insensitive",
+    rule: "§2 opaque token",
+    file: "src/auth/token_set.ts",
+    find: `const digest = sha256(presented);`,
+    replace: `const digest = sha256(presented.toLowerCase());`,
+    tests: [T.server],
+  },
+  {
+    id: "non-constant-time-compare",
+    rule: "§2 constant time",
+    file: "src/auth/token_set.ts",
+    find: `return a.length === b.length && timingSafeEqual(a, b);`,
+    replace: `return a.length === b.length && a.every((byte, i) => byte === b[i]);`,
+    tests: [T.tokenSet],
+    equivalent:
+      "only the timing changes, which no functional test can observe; and the bytes compared are SHA-256 digests, so early exit leaks nothing about the token",
+  },
+  {
+    id: "presented-token-logged",
+    rule: "§2 never log a token",
+    file: "src/grpc/security_service.ts",
+    find: `const presented = metadata.get("token")[0];`,
+    replace:
+      `const presented = metadata.get("token")[0];\n  if (presented !== undefined) fields.presented = String(presented).slice(0, 8);`,
+    tests: [T.logSecrets],
+  },
+];
+
+/** Contract §3: what native does with a request. */
+const SIGNING: Mutant[] = [
+  {
+    id: "csr-label-checked",
+    rule: "§3.1 label not checked",
+    file: "src/pki/csr.ts",
+    find: `const first = blocks[0];`,
+    replace: `const first = blocks.find((b) => b.label === "CERTIFICATE REQUEST");`,
+    tests: [T.csr],
+  },
+  {
+    id: "csr-no-block-internal",
+    rule: "§3.1 decode -> INVALID_ARGUMENT",
+    file: "src/pki/csr.ts",
+    find: `if (!first) throw new CsrError("decode", "failed to decode CSR: no PEM block found");`,
+    replace: `if (!first) throw new Error("no PEM block found");`,
+    tests: [T.csr, T.server],
+  },
+  {
+    id: "csr-trailing-fields-accepted",
+    rule: "§3.1 parse PKCS#10",
+    file: "src/pki/csr.ts",
+    find: `if (extra) throw new DerError("CertificationRequest has extra fields");`,
+    replace: ``,
+    tests: [T.csr, T.authority],
+  },
+  {
+    id: "csr-signature-unchecked",
+    rule: "§3.2",
+    file: "src/pki/csr.ts",
+    find: `if (!valid) throw new CsrError("signature",`,
+    replace: `if (!valid && valid) throw new CsrError("signature",`,
+    tests: [T.csr, T.authority],
+  },
+  {
+    id: "organization-kept",
+    rule: "§3.3",
+    file: "src/pki/name.ts",
+    find: `const kept = withoutOrganization(rdns);`,
+    replace: `const kept = rdns;`,
+    tests: [T.authority, T.differential],
+  },
+  {
+    id: "subject-emptied",
+    rule: "§3.3 copy the subject",
+    file: "src/pki/name.ts",
+    find: `der: encodeName(kept), text: formatRdns(kept)`,
+    replace: `der: encodeName(kept.slice(1)), text: formatRdns(kept)`,
+    tests: [T.differential],
+  },
+  {
+    id: "ip-sans-dropped",
+    rule: "§3.4",
+    file: "src/pki/leaf_template.ts",
+    find: `ipAddresses: [...csr.ipAddresses],`,
+    replace: `ipAddresses: [],`,
+    tests: [T.differential],
+  },
+  {
+    id: "first-dns-san-dropped",
+    rule: "§3.4",
+    file: "src/pki/leaf_template.ts",
+    find: `dnsNames: [...csr.dnsNames],`,
+    replace: `dnsNames: csr.dnsNames.slice(1),`,
+    tests: [T.differential],
+  },
+  {
+    id: "key-encipherment-added",
+    rule: "§3.5 KeyUsage",
+    file: "src/pki/certificate_der.ts",
+    find: `const DIGITAL_SIGNATURE_ONLY = new Uint8Array([TAG.bitString, 2, 7, 0x80]);`,
+    replace: `const DIGITAL_SIGNATURE_ONLY = new Uint8Array([TAG.bitString, 2, 5, 0xa0]);`,
+    tests: [T.authority],
+  },
+  {
+    id: "client-auth-added",
+    rule: "§3.5 ExtKeyUsage",
+    file: "src/pki/certificate_der.ts",
+    find: `encode(TAG.sequence, encodeOid(OID_SERVER_AUTH))`,
+    replace: `encode(TAG.sequence, encodeOid(OID_SERVER_AUTH), encodeOid("1.3.6.1.5.5.7.3.2"))`,
+    tests: [T.authority],
+  },
+  {
+    id: "ca-true-added",
+    rule: "§3.5 BasicConstraints",
+    file: "src/pki/certificate_der.ts",
+    find: `extension(OID_KEY_USAGE, true, DIGITAL_SIGNATURE_ONLY),`,
+    replace:
+      `extension(OID_KEY_USAGE, true, DIGITAL_SIGNATURE_ONLY),\n      extension("2.5.29.19", true, encode(TAG.sequence, TRUE)),`,
+    tests: [T.authority],
+  },
+  {
+    id: "aki-missing",
+    rule: "§3.5 AuthorityKeyIdentifier",
+    file: "src/pki/certificate_der.ts",
+    find:
+      `extension(OID_AUTHORITY_KEY_ID, false, encode(TAG.sequence, encode(0x80, keyIdentifier))),`,
+    replace: ``,
+    tests: [T.authority],
+  },
+  {
+    id: "aki-wrong",
+    rule: "§3.5 AuthorityKeyIdentifier",
+    file: "src/pki/issuing_ca.ts",
+    find: `if (certificate.subjectKeyId) return certificate.subjectKeyId.slice();`,
+    replace: `if (certificate.subjectKeyId) return certificate.subjectKeyId.slice(1);`,
+    tests: [T.authority],
+  },
+  {
+    id: "san-never-critical",
+    rule: "§3.4 SANs (RFC 5280: critical when the subject is empty)",
+    file: "src/pki/certificate_der.ts",
+    find: `const emptySubject = template.subject.length === 2;`,
+    replace: `const emptySubject = template.subject.length === -1;`,
+    tests: [T.authority, T.differential],
+  },
+  {
+    id: "serial-104-bits",
+    rule: "§3.6",
+    file: "src/pki/serial.ts",
+    find: `const random = crypto.getRandomValues(new Uint8Array(SERIAL_BYTES));`,
+    replace: `const random = crypto.getRandomValues(new Uint8Array(SERIAL_BYTES)).fill(0, 0, 3);`,
+    tests: [T.authority],
+  },
+  {
+    id: "serial-127-bits",
+    rule: "§3.6",
+    file: "src/pki/serial.ts",
+    find: `if (random.some((b) => b !== 0)) return buildSerial(random);`,
+    replace:
+      `random[0]! &= 0x7f;\n    if (random.some((b) => b !== 0)) return buildSerial(random);`,
+    tests: [T.authority],
+  },
+  {
+    id: "serial-constant",
+    rule: "§3.6",
+    file: "src/authority.ts",
+    find: `const template = buildLeafTemplate(parsed, randomSerial(), validity);`,
+    replace: `const template = buildLeafTemplate(parsed, "7f" + "00".repeat(15), validity);`,
+    tests: [T.authority],
+  },
+  {
+    id: "lifetime-365-days",
+    rule: "§3.7",
+    file: "src/pki/validity.ts",
+    find: `export const DEFAULT_LIFETIME_MS = 24 * 60 * 60 * 1000;`,
+    replace: `export const DEFAULT_LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;`,
+    tests: [T.authority, T.differential],
+  },
+  {
+    id: "no-ca-expiry-cap",
+    rule: "§3.7 never past the CA",
+    file: "src/pki/validity.ts",
+    find: `const notAfter = Math.min(now.getTime() + lifetimeMs, caNotAfter.getTime());`,
+    replace: `const notAfter = now.getTime() + lifetimeMs;`,
+    tests: [T.authority, T.differential],
+  },
+  {
+    id: "no-backdate",
+    rule: "§3.7 NotBefore",
+    file: "src/pki/validity.ts",
+    find:
+      `return { notBefore: new Date(now.getTime() - BACKDATE_MS), notAfter: new Date(notAfter) };`,
+    replace: `return { notBefore: new Date(now.getTime()), notAfter: new Date(notAfter) };`,
+    tests: [T.authority, T.differential],
+  },
+  {
+    id: "expired-ca-issues",
+    rule: "§3.7 never past the CA",
+    file: "src/pki/validity.ts",
+    find: `if (caNotAfter.getTime() <= now.getTime()) {`,
+    replace: `if (caNotAfter.getTime() <= now.getTime() - 1e12) {`,
+    tests: [T.smallModules, T.authority],
+  },
+  {
+    id: "configured-lifetime-ignored",
+    rule: "§3.7 CERT_LIFETIME",
+    file: "src/authority.ts",
+    find: `    lifetimeMs: authority.leafLifetimeMs,\n`,
+    replace: ``,
+    tests: [T.authority, T.differential],
+  },
+  {
+    id: "lifetime-12h-accepted",
+    rule: "§3.7 must exceed 12 h",
+    file: "src/pki/validity.ts",
+    find: `lifetimeMs <= MIN_LIFETIME_MS`,
+    replace: `lifetimeMs < MIN_LIFETIME_MS`,
+    tests: [T.smallModules, T.parseConfig],
+  },
+  {
+    id: "p384-signed-as-sha256",
+    rule: "§3.8 algorithm from the CA key",
+    file: "src/pki/signature_algorithm.ts",
+    find: `    "ECDSA-P384": "1.2.840.10045.4.3.3",\n    "RSA"`,
+    replace: `    "ECDSA-P384": "1.2.840.10045.4.3.2",\n    "RSA"`,
+    tests: [T.authority],
+  },
+  {
+    id: "crt-carries-chain",
+    rule: "§3.9 crt is the leaf only",
+    file: "src/authority.ts",
+    find: `certificatePem: encodePem("CERTIFICATE", certificate),`,
+    replace:
+      `certificatePem: encodePem("CERTIFICATE", certificate) + authority.issuingCa.certificatePem,`,
+    tests: [T.authority, T.server],
+  },
+  {
+    id: "ca-only-issuing",
+    rule: "§3.9 / §4 every accepted CA",
+    file: "src/authority.ts",
+    find: `caPem: authority.acceptedCas.pem,`,
+    replace: `caPem: authority.issuingCa.certificatePem,`,
+    tests: [T.authority],
+  },
+  {
+    id: "ca-not-newline-terminated",
+    rule: "§3.9 ca newline-terminated",
+    file: "src/pki/accepted_cas.ts",
+    find: `pem: ders.map((der) => encodePem("CERTIFICATE", der)).join(""),`,
+    replace: `pem: ders.map((der) => encodePem("CERTIFICATE", der)).join("").trimEnd(),`,
+    tests: [T.authority, T.server],
+  },
+  {
+    id: "issuing-ca-not-last",
+    rule: "§4 acceptedCAs then machine.ca",
+    file: "src/pki/accepted_cas.ts",
+    find: `  byDer.delete(issuing.der.toBase64());\n`,
+    replace: ``,
+    tests: [T.smallModules, T.authority],
+  },
+];
+
+/** Contract §4: CA material. */
+const MATERIAL: Mutant[] = [
+  {
+    id: "ed25519-label-refused",
+    rule: "§4 ED25519 PRIVATE KEY label",
+    file: "src/pki/private_key.ts",
+    find: `      case "ED25519 PRIVATE KEY":\n`,
+    replace: ``,
+    tests: [T.privateKey, T.issuingCa],
+  },
+  {
+    id: "sec1-label-refused",
+    rule: "§4 EC PRIVATE KEY",
+    file: "src/pki/private_key.ts",
+    find: `      case "EC PRIVATE KEY":\n        return fromSec1(block.der);\n`,
+    replace: ``,
+    tests: [T.privateKey],
+  },
+  {
+    id: "pkcs1-label-refused",
+    rule: "§4 RSA PRIVATE KEY",
+    file: "src/pki/private_key.ts",
+    find: `      case "RSA PRIVATE KEY":\n        return fromPkcs1(block.der);\n`,
+    replace: ``,
+    tests: [T.privateKey],
+  },
+  {
+    id: "bundle-wrong-ca",
+    rule: "§4 certs.os",
+    file: "src/config/secrets_bundle.ts",
+    find: `caCertificatePem: base64Field(document, ["certs", "os", "crt"]),`,
+    replace: `caCertificatePem: base64Field(document, ["certs", "k8s", "crt"]),`,
+    tests: [T.bundle],
+  },
+  {
+    id: "bundle-wrong-token",
+    rule: "§4 trustdinfo.token",
+    file: "src/config/secrets_bundle.ts",
+    find: `token: stringField(document, ["trustdinfo", "token"]),`,
+    replace: `token: stringField(document, ["secrets", "bootstraptoken"]),`,
+    tests: [T.bundle],
+  },
+  {
+    id: "ca-key-mismatch-accepted",
+    rule: "§4 CA material",
+    file: "src/pki/issuing_ca.ts",
+    find:
+      `throw new MaterialError("key", "Cannot load CA key: it does not match the CA certificate");`,
+    replace: `void 0;`,
+    tests: [T.issuingCa],
+  },
+  {
+    id: "non-ca-accepted",
+    rule: "§4 CA material",
+    file: "src/pki/issuing_ca.ts",
+    find: `if (!certificate.isCa) {`,
+    replace: `if (!certificate.isCa && certificate.isCa) {`,
+    tests: [T.issuingCa],
+  },
+];
+
+/** Contract §6: the serving certificate and its renewal. */
+const RENEWAL: Mutant[] = [
+  {
+    id: "renewal-off-in-serve",
+    rule: "§6 renewal",
+    file: "src/cli/serve.ts",
+    find: `const cancelRenewal = config.serving.kind !== "self-issued"`,
+    replace: `const cancelRenewal = config.serving.kind === "self-issued"`,
+    tests: [T.renewal],
+  },
+  {
+    id: "renewal-never-replans",
+    rule: "§6 renewal",
+    file: "src/ops/renewer.ts",
+    find: `plan(Math.max(minDelayMs, halfRemaining(next, clock())));`,
+    replace: `void next;`,
+    tests: [T.renewer, T.renewal],
+  },
+  {
+    id: "renewal-replans-from-old-expiry",
+    rule: "§6 renewal",
+    file: "src/ops/renewer.ts",
+    find: `plan(Math.max(minDelayMs, halfRemaining(next, clock())));`,
+    replace: `plan(Math.max(minDelayMs, halfRemaining(notAfter, clock())));`,
+    tests: [T.renewer],
+  },
+  {
+    id: "renewal-at-expiry",
+    rule: "§6 renew at half-life",
+    file: "src/ops/renewer.ts",
+    find: `return (notAfter.getTime() - now.getTime()) / 2;`,
+    replace: `return notAfter.getTime() - now.getTime();`,
+    tests: [T.renewer],
+  },
+  {
+    id: "serving-lifetime-ignored",
+    rule: "§6 SERVING_CERT_LIFETIME",
+    file: "src/config/load.ts",
+    find: `names, now, config.servingLifetimeMs)`,
+    replace: `names, now)`,
+    tests: [T.renewal],
+  },
+];
+
+/** Every mutant, in the order they run. */
+export const CATALOGUE: readonly Mutant[] = [
+  ...AUTHENTICATION,
+  ...SIGNING,
+  ...MATERIAL,
+  ...RENEWAL,
+];
