@@ -9,14 +9,21 @@ import { assert, assertEquals, assertMatch, assertNotMatch } from "../support/as
 import { readTalosSecrets, TALOS_SECRETS_PATH } from "../support/fixtures.ts";
 import { callCertificate } from "../support/grpc_client.ts";
 import { makeCa, makeCsr } from "../support/keys.ts";
+import { writeCaFiles } from "../support/ca_files.ts";
+import { FILE_TOKEN } from "../support/test_tokens.ts";
 import { openssl, opensslText, opensslVerify } from "../support/openssl.ts";
 import { ALL_LOGS, startServer } from "../support/server_process.ts";
 
 const bundle = parseSecretsBundle(await readTalosSecrets());
 const TOKEN = bundle.token;
 
-/** An openssl TLS handshake with ALPN h2, trusting the Talos CA. */
-function tlsHandshake(port: number, version: string, extra: string[] = []) {
+/** An openssl TLS handshake with ALPN h2, trusting the Talos CA (or `caPem`). */
+function tlsHandshake(
+  port: number,
+  version: string,
+  extra: string[] = [],
+  caPem = bundle.caCertificatePem,
+) {
   const args = [
     "s_client",
     "-connect",
@@ -27,7 +34,7 @@ function tlsHandshake(port: number, version: string, extra: string[] = []) {
     "-CAfile",
     "{ca}",
   ];
-  return openssl([...args, ...extra], { ca: bundle.caCertificatePem });
+  return openssl([...args, ...extra], { ca: caPem });
 }
 
 Deno.test("a server started from the Talos secrets bundle issues a certificate that verifies against its ca", async () => {
@@ -263,7 +270,7 @@ Deno.test("SERVER_SANS names go into the self-issued serving certificate, which 
   }
 });
 
-Deno.test("TLS 1.3 and 1.2 handshakes select ALPN h2 and verify against the Talos CA by IP; TLS 1.1 is refused", async () => {
+Deno.test("TLS 1.3 and 1.2 handshakes select ALPN h2 and verify against the Talos CA by IP", async () => {
   const server = await startServer([`--secrets=${TALOS_SECRETS_PATH}`]);
   const handshake = (version: string) =>
     tlsHandshake(server.port, version, ["-verify_ip", "127.0.0.1", "-verify_return_error"]);
@@ -278,10 +285,99 @@ Deno.test("TLS 1.3 and 1.2 handshakes select ALPN h2 and verify against the Talo
       );
       assertMatch(result.stdout, /Verify return code: 0 \(ok\)/);
     }
-    const old = await handshake("-tls1_1");
-    assert(old.code !== 0, "a TLS 1.1 handshake must fail");
   } finally {
     await server.stop();
+  }
+});
+
+/**
+ * An openssl client that really offers TLS 1.1: at its default security level OpenSSL 3 refuses
+ * TLS 1.1's SHA-1 signatures, so only `@SECLEVEL=0` makes it a TLS 1.1 client at all.
+ */
+function tls11Handshake(port: number, caPem: string) {
+  return openssl([
+    "s_client",
+    "-connect",
+    `127.0.0.1:${port}`,
+    "-tls1_1",
+    "-cipher",
+    "DEFAULT@SECLEVEL=0",
+    "-CAfile",
+    "{ca}",
+  ], { ca: caPem });
+}
+
+/** `openssl s_server` on loopback allowing TLS 1.1, as the control that proves the client works. */
+async function withTls11Server<T>(
+  certificatePem: string,
+  keyPem: string,
+  run: (port: number) => Promise<T>,
+): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "tls11-" });
+  await Deno.writeTextFile(`${dir}/crt.pem`, certificatePem);
+  await Deno.writeTextFile(`${dir}/key.pem`, keyPem);
+  const child = new Deno.Command("openssl", {
+    args: [
+      "s_server",
+      "-accept",
+      "127.0.0.1:0",
+      "-cert",
+      `${dir}/crt.pem`,
+      "-key",
+      `${dir}/key.pem`,
+    ]
+      .concat(["-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0", "-naccept", "1"]),
+    stdin: "piped", // s_server stops at end of input: keep it open
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    let seen = "";
+    let port: RegExpExecArray | null = null;
+    while (!(port = /ACCEPT 127\.0\.0\.1:(\d+)/.exec(seen))) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`openssl s_server exited before listening: ${seen}`);
+      seen += value;
+    }
+    return await run(Number(port[1]));
+  } finally {
+    try {
+      child.kill();
+    } catch {
+      // -naccept 1: it exits by itself after the one handshake
+    }
+    await reader.cancel();
+    await child.stdin.close().catch(() => {});
+    await child.status;
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("TLS 1.1 is refused, by a client shown to negotiate TLS 1.1 with a server that allows it", async () => {
+  // TLS 1.1 cannot sign with Ed25519, so an ECDSA CA (and serving key) leaves the version as the
+  // only reason a handshake could fail.
+  const ca = await makeCa({ type: "ECDSA-P256" });
+  const control = await withTls11Server(
+    ca.certificatePem,
+    ca.keyPem,
+    (port) => tls11Handshake(port, ca.certificatePem),
+  );
+  assertMatch(control.stdout, /Protocol *: TLSv1\.1/);
+  assertMatch(control.stdout, /Cipher is ECDHE-ECDSA-/);
+  assertMatch(control.stdout, /Verify return code: 0 \(ok\)/);
+
+  const dir = await Deno.makeTempDir({ prefix: "tls11-signer-" });
+  const server = await startServer(await writeCaFiles(dir, ca, `${FILE_TOKEN}\n`));
+  try {
+    const refused = await tls11Handshake(server.port, ca.certificatePem);
+    assert(refused.code !== 0, `a TLS 1.1 handshake must fail:\n${refused.stdout}`);
+    assertMatch(refused.stdout, /Cipher is \(NONE\)/);
+    const modern = await tlsHandshake(server.port, "-tls1_2", [], ca.certificatePem);
+    assertEquals(modern.code, 0, "the same server and client do TLS 1.2: " + modern.stderr);
+  } finally {
+    await server.stop();
+    await Deno.remove(dir, { recursive: true });
   }
 });
 
