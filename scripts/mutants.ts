@@ -64,6 +64,7 @@ async function runTests(
     // The fixtures live beside the real tree, not beside the copy.
     SHARED_DIR: sharedDir()!,
     SUITE_LOG_DIR: logDir,
+    DIFF_PER_CA: "60",
   };
   const run = async (args: string[]) => {
     const child = new Deno.Command(Deno.execPath(), {
@@ -125,7 +126,7 @@ function describe(mutant: Mutant, outcome: Outcome): string {
   const head = `${mutant.id} (${mutant.rule}, ${mutant.file})`;
   switch (outcome.kind) {
     case "killed":
-      return `KILLED     ${head} in ${outcome.seconds}s by: ${outcome.by.slice(0, 2).join(" | ")}`;
+      return `KILLED     ${head} in ${outcome.seconds}s by: ${outcome.by[0]!.slice(0, 100)}`;
     case "survived":
       return `SURVIVED   ${head} after ${outcome.seconds}s: ${mutant.tests.join(", ")} all passed`;
     case "stale":

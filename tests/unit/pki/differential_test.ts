@@ -4,9 +4,14 @@
  * parser and by @peculiar/x509, and issued through `signLeaf` and through @peculiar/x509's
  * generator; every field must agree. Every certificate is then parsed by openssl and verified by
  * Go's crypto/x509.
+ *
+ * That comparison shares our template, so it sees encoding bugs only. Subject, validity and SAN
+ * selection are checked against an independent oracle: the contract's rules (§3.3, §3.4, §3.7)
+ * applied by this test to what it asked for, compared with what `issueCertificate()` (the whole
+ * issuance path) returns, as @peculiar/x509 reads it.
  */
 import { buildTokenSet } from "../../../src/auth/token_set.ts";
-import { buildAuthority } from "../../../src/authority.ts";
+import { buildAuthority, issueCertificate } from "../../../src/authority.ts";
 import { x509 } from "../../../src/pki/_x509.ts";
 import { parseCsr } from "../../../src/pki/csr.ts";
 import { signLeaf } from "../../../src/pki/issuing_ca.ts";
@@ -23,7 +28,8 @@ import { generateKeyPair, makeCa } from "../../support/keys.ts";
 import { openssl } from "../../support/openssl.ts";
 import { referenceSignLeaf } from "../../support/reference_issuer.ts";
 
-const PER_CA = 400; // three CA key types: 1,200 certificates
+/** Three CA key types: 1,200 certificates; `deno task mutants` runs fewer (DIFF_PER_CA). */
+const PER_CA = Number(Deno.env.get("DIFF_PER_CA") ?? 400);
 const random = seededRandom(Number(Deno.env.get("DIFF_SEED") ?? 7));
 const int = (n: number) => Math.floor(random() * n);
 const pick = <T>(items: readonly T[]) => items[int(items.length)]!;
@@ -71,6 +77,45 @@ function randomNames(): x509.JsonGeneralName[] {
   return names;
 }
 
+/** A lifetime that is neither native's 24 h nor any other default, so ignoring it shows. */
+const LIFETIME_MS = 37 * 3600_000;
+const BACKDATE_MS = 60_000;
+const seconds = (ms: number) => Math.floor(ms / 1000) * 1000;
+
+/** What the contract says the leaf for this CSR must carry, computed without our code. */
+function expectedLeaf(
+  request: x509.Pkcs10CertificateRequest,
+  names: x509.JsonGeneralName[],
+  now: Date,
+  caNotAfter: Date,
+) {
+  const kept = names.filter((n) => n.type === "dns" || n.type === "ip"); // §3.4
+  return {
+    // §3.3: the CSR's subject, Organization removed, everything else in order.
+    subject: request.subjectName.toJSON().map((rdn) =>
+      Object.fromEntries(Object.entries(rdn).filter(([type]) => type !== "O"))
+    ).filter((rdn) => Object.keys(rdn).length > 0),
+    sans: kept.length === 0 ? [] : sanTexts(new x509.SubjectAlternativeNameExtension(kept)),
+    // §3.7: now (minus the backdate) to now + lifetime, never past the CA.
+    notBefore: seconds(now.getTime() - BACKDATE_MS),
+    notAfter: seconds(Math.min(now.getTime() + LIFETIME_MS, caNotAfter.getTime())),
+  };
+}
+
+function sanTexts(extension: x509.SubjectAlternativeNameExtension): string[] {
+  return extension.names.items.map((n) => `${n.type}:${n.value}`).sort();
+}
+
+function actualLeaf(certificate: x509.X509Certificate) {
+  const san = certificate.getExtension(x509.SubjectAlternativeNameExtension);
+  return {
+    subject: certificate.subjectName.toJSON(),
+    sans: san ? sanTexts(san) : [],
+    notBefore: certificate.notBefore.getTime(),
+    notAfter: certificate.notAfter.getTime(),
+  };
+}
+
 function fields(certificate: x509.X509Certificate) {
   const extensions = Object.fromEntries(certificate.extensions.map((e) => {
     let value: unknown = new Uint8Array(e.value).toHex();
@@ -92,13 +137,15 @@ function fields(certificate: x509.X509Certificate) {
 }
 
 for (const caType of ["Ed25519", "ECDSA-P256", "RSA"] as const satisfies readonly KeyType[]) {
-  Deno.test(`signLeaf() matches @peculiar/x509 field by field on ${PER_CA} random CSRs (${caType} CA)`, async () => {
+  Deno.test(`signLeaf() matches @peculiar/x509 field by field, and issueCertificate() keeps the contract's subject, SAN and validity rules, on ${PER_CA} random CSRs (${caType} CA)`, async () => {
     const ca = await makeCa({ type: caType });
     const authority = await buildAuthority({
       caCertificatePem: ca.certificatePem,
       caKeyPem: ca.keyPem,
       tokens: await buildTokenSet(["t"]),
+      leafLifetimeMs: LIFETIME_MS,
     });
+    const caNotAfter = new x509.X509Certificate(ca.certificatePem).notAfter;
     const keyTypes: KeyType[] = ["Ed25519", "ECDSA-P256", "RSA"];
     const pools: Record<string, CryptoKeyPair[]> = Object.fromEntries(
       await Promise.all(
@@ -153,10 +200,21 @@ for (const caType of ["Ed25519", "ECDSA-P256", "RSA"] as const satisfies readonl
         ),
       );
 
-      const validity = buildValidity({
-        now: new Date(Date.now() + int(1000) * 86_400_000),
-        caNotAfter: authority.issuingCa.certificate.notAfter,
-      });
+      // One in eight is issued within three days of the CA's expiry, where the cap applies.
+      const now = int(8) === 0
+        ? new Date(caNotAfter.getTime() - 1000 - int(72 * 3600) * 1000)
+        : new Date(Date.now() + int(1000) * 86_400_000);
+      const request = new TextEncoder().encode(csr.toString("pem"));
+      const leaf = new x509.X509Certificate(
+        (await issueCertificate(authority, request, now)).certificatePem,
+      );
+      assertEquals(
+        actualLeaf(leaf),
+        expectedLeaf(reference, names, now, caNotAfter),
+        `subject, SANs and validity of certificate ${i} (contract §3.3, §3.4, §3.7)`,
+      );
+
+      const validity = buildValidity({ now, caNotAfter: authority.issuingCa.certificate.notAfter });
       const template = buildLeafTemplate(parsed, randomSerial(), validity);
       const fast = new x509.X509Certificate(await signLeaf(authority.issuingCa, template));
       const slow = await referenceSignLeaf(authority.issuingCa, template);
