@@ -6,7 +6,7 @@
  * The working tree is never changed. Exit status 1 when a mutant survives, is stale (its snippet
  * is no longer in the code: update the catalogue) or does not type-check; 0 otherwise.
  *
- * Usage: `deno task mutants [--only=id,id] [--jobs=1] [--no-baseline]`. Slow (see README); not
+ * Usage: `deno task mutants [--only=id,id] [--jobs=1] [--no-baseline] [--dry-run]`. Slow (see README); not
  * part of `deno task check`.
  *
  * @module
@@ -57,6 +57,7 @@ async function copyTree(): Promise<string> {
 async function runTests(
   tree: string,
   files: string[],
+  filter?: string,
 ): Promise<{ ok: boolean; output: string } | "timeout"> {
   const logDir = await Deno.makeTempDir({ prefix: "talos-mutant-logs-" });
   const env = {
@@ -84,7 +85,8 @@ async function runTests(
   try {
     const during = files.filter((f) => !f.startsWith("tests/after_suite/"));
     const after = files.filter((f) => f.startsWith("tests/after_suite/"));
-    const first = during.length > 0 ? await run(during) : { ok: true, output: "" };
+    const filtered = filter === undefined ? during : [`--filter=${filter}`, ...during];
+    const first = during.length > 0 ? await run(filtered) : { ok: true, output: "" };
     if (first === "timeout" || !first.ok || after.length === 0) return first;
     const second = await run(after);
     return second === "timeout" ? second : { ok: second.ok, output: first.output + second.output };
@@ -107,7 +109,7 @@ async function judge(tree: string, mutant: Mutant): Promise<Outcome> {
   const started = performance.now();
   await Deno.writeTextFile(path, applied.text);
   try {
-    const result = await runTests(tree, mutant.tests);
+    const result = await runTests(tree, mutant.tests, mutant.filter);
     const seconds = Math.round((performance.now() - started) / 1000);
     if (result === "timeout") return { kind: "killed", by: ["(timed out)"], seconds };
     if (result.ok) return { kind: "survived", seconds };
@@ -138,6 +140,21 @@ function describe(mutant: Mutant, outcome: Outcome): string {
   }
 }
 
+/** Checks every snippet against the working tree without running anything. */
+async function dryRun(selected: readonly Mutant[]): Promise<number> {
+  let stale = 0;
+  for (const mutant of selected) {
+    const text = await Deno.readTextFile(`${ROOT}${mutant.file}`).catch(() => "");
+    const applied = applyMutant(text, mutant);
+    if ("stale" in applied) {
+      stale++;
+      print(describe(mutant, { kind: "stale", reason: applied.stale }));
+    }
+  }
+  print(`${selected.length} mutants, ${stale} stale`);
+  return stale === 0 ? 0 : 1;
+}
+
 /** The shared fixtures folder, as tests/support/fixtures.ts finds it from the real tree. */
 function sharedDir(): string | undefined {
   const dir = Deno.env.get("SHARED_DIR") ?? `${ROOT}../shared/`;
@@ -155,6 +172,7 @@ async function main(): Promise<number> {
       only: { type: "string" },
       jobs: { type: "string", default: "1" },
       "no-baseline": { type: "boolean", default: false },
+      "dry-run": { type: "boolean", default: false },
     },
   });
   if (!sharedDir()) {
@@ -170,6 +188,7 @@ async function main(): Promise<number> {
   const selected = only ? CATALOGUE.filter((m) => only.includes(m.id)) : CATALOGUE;
   const jobs = Math.max(1, Number(values.jobs) || 1);
   const started = performance.now();
+  if (values["dry-run"]) return dryRun(selected);
   const trees = await Promise.all(Array.from({ length: jobs }, copyTree));
   try {
     if (!values["no-baseline"]) {

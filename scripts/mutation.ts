@@ -22,6 +22,8 @@ export interface Mutant {
   replace: string;
   /** Test files (relative to the root) that should catch it; keep it short, runs are slow. */
   tests: string[];
+  /** Only tests whose name contains this run (`deno test --filter`), to keep slow files fast. */
+  filter?: string;
   /** Why this mutant cannot change observable behaviour, when it cannot; excluded from the rate. */
   equivalent?: string;
 }
