@@ -17,6 +17,7 @@ import { CATALOGUE } from "./mutant_catalogue.ts";
 import {
   applyMutant,
   checkCatalogue,
+  failedFiles,
   failedTests,
   type Mutant,
   type Outcome,
@@ -26,6 +27,8 @@ import {
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 /** A hung mutated suite counts as caught after this long. */
 const MUTANT_TIMEOUT_MS = 10 * 60_000;
+/** The baseline runs every listed file at once, unfiltered: most of the suite. */
+const BASELINE_TIMEOUT_MS = 45 * 60_000;
 
 function print(line: string): void {
   Deno.stdout.writeSync(new TextEncoder().encode(line + "\n"));
@@ -58,6 +61,7 @@ async function runTests(
   tree: string,
   files: string[],
   filter?: string,
+  timeoutMs = MUTANT_TIMEOUT_MS,
 ): Promise<{ ok: boolean; output: string } | "timeout"> {
   const logDir = await Deno.makeTempDir({ prefix: "talos-mutant-logs-" });
   const env = {
@@ -76,7 +80,7 @@ async function runTests(
       stdout: "piped",
       stderr: "piped",
     }).spawn();
-    const timer = setTimeout(() => child.kill("SIGKILL"), MUTANT_TIMEOUT_MS);
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     const output = await child.output();
     clearTimeout(timer);
     const text = new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
@@ -194,7 +198,14 @@ async function main(): Promise<number> {
     if (!values["no-baseline"]) {
       const files = [...new Set(selected.filter((m) => !m.equivalent).flatMap((m) => m.tests))];
       print(`baseline: running ${files.length} test files on the unmutated copy`);
-      const baseline = await runTests(trees[0]!, files);
+      let baseline = await runTests(trees[0]!, files, undefined, BASELINE_TIMEOUT_MS);
+      if (baseline !== "timeout" && !baseline.ok) {
+        // A loaded machine makes the odd timing-sensitive test fail: retry the failed files once.
+        const failed = failedFiles(baseline.output);
+        print(`baseline: ${failed.join(", ") || "the run"} failed; retrying once`);
+        const retry = failed.length > 0 ? failed : files;
+        baseline = await runTests(trees[0]!, retry, undefined, BASELINE_TIMEOUT_MS);
+      }
       if (baseline === "timeout" || !baseline.ok) {
         print(baseline === "timeout" ? "baseline timed out" : baseline.output);
         print("baseline failed: fix the suite before judging mutants");

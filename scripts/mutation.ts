@@ -84,6 +84,20 @@ export function failedTests(output: string): string[] {
   return [...new Set(names)];
 }
 
+/**
+ * Names the test files of a `deno test` run that had a failure.
+ *
+ * @param output the run's combined output, colours removed
+ * @returns paths relative to the root, without duplicates
+ */
+export function failedFiles(output: string): string[] {
+  const files = [
+    ...[...output.matchAll(/ => \.\/(tests\/[^:\s]+):\d+:\d+$/gm)].map((m) => m[1]!),
+    ...[...output.matchAll(/^\.\/(tests\/\S+) \(uncaught error\)$/gm)].map((m) => m[1]!),
+  ];
+  return [...new Set(files)];
+}
+
 /** Totals of a run. */
 export interface Summary {
   /** Mutants in the catalogue that were run or judged. */

@@ -52,6 +52,7 @@ const TASKS_COVERED_ELSEWHERE: Record<string, string> = {
   docs: "tests/unit/config/reference_test.ts",
   compile: "tests/e2e/build_test.ts",
   dev: "tests/e2e/binary_permissions_test.ts",
+  mutants: "tests/unit/scripts/mutation_test.ts (the run itself is slow and outside CI)",
 };
 
 interface Workspace {

@@ -140,6 +140,7 @@ export async function runMain(
   env: Record<string, string> = {},
   permissions: readonly string[] = PERMISSIONS,
 ): Promise<ExitedProcess> {
+  registerConfiguredSecrets(args, env);
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", ...permissions, `${REPO_ROOT}main.ts`, ...args],
     env,

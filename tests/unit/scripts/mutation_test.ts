@@ -1,6 +1,7 @@
 import {
   applyMutant,
   checkCatalogue,
+  failedFiles,
   failedTests,
   type Mutant,
   summarize,
@@ -39,6 +40,17 @@ Deno.test("failedTests() names failed tests and modules that failed to load", ()
     "issueCertificate() removes Organization",
     "./tests/unit/x_test.ts (uncaught error)",
   ]);
+});
+
+Deno.test("failedFiles() names the files of failed tests, for a retry", () => {
+  const output = [
+    " ERRORS ",
+    "rotating tokens => ./tests/e2e/operations_test.ts:54:6",
+    "./tests/unit/x_test.ts (uncaught error)",
+    " FAILURES ",
+    "rotating tokens => ./tests/e2e/operations_test.ts:54:6",
+  ].join("\n");
+  assertEquals(failedFiles(output), ["tests/e2e/operations_test.ts", "tests/unit/x_test.ts"]);
 });
 
 Deno.test("summarize() leaves equivalent, stale and invalid mutants out of the kill rate", () => {
