@@ -115,6 +115,14 @@ const SIGNING: Mutant[] = [
     tests: [T.csr, T.authority],
   },
   {
+    id: "csr-info-trailing-fields-accepted",
+    rule: "§3.1 parse PKCS#10",
+    file: "src/pki/csr.ts",
+    find: `if (extraInfo) throw new DerError("CertificationRequestInfo has extra fields");`,
+    replace: ``,
+    tests: [T.csr],
+  },
+  {
     id: "csr-signature-unchecked",
     rule: "§3.2",
     file: "src/pki/csr.ts",

@@ -1,5 +1,12 @@
 import { CsrError, parseCsr } from "../../../src/pki/csr.ts";
-import { concat, encode as encodeDer, encodeOid } from "../../../src/pki/der.ts";
+import {
+  concat,
+  encode as encodeDer,
+  encodeOid,
+  readAll,
+  readOnly,
+  TAG,
+} from "../../../src/pki/der.ts";
 import { decodePem, encodePem } from "../../../src/pki/pem.ts";
 import { assertEquals, assertMatch, assertRejects } from "../../support/assert.ts";
 import { generateKeyPair, KEY_TYPES, makeCsr } from "../../support/keys.ts";
@@ -65,6 +72,30 @@ const refusals: {
     },
     reason: "parse",
     message: "trailing bytes",
+  },
+  {
+    name: "an extra field after the signature",
+    input: async () => {
+      const der = decodePem((await makeCsr()).pem)[0]!.der;
+      const fields = readOnly(der, TAG.sequence).content;
+      const extended = encodeDer(TAG.sequence, fields, new Uint8Array([TAG.null, 0]));
+      return encode(encodePem("CERTIFICATE REQUEST", extended));
+    },
+    reason: "parse",
+    message: "CertificationRequest has extra fields",
+  },
+  {
+    name: "an extra field after the attributes",
+    input: async () => {
+      const der = decodePem((await makeCsr()).pem)[0]!.der;
+      const [info, ...rest] = readAll(readOnly(der, TAG.sequence).content);
+      const infoFields = readOnly(info!.encoded, TAG.sequence).content;
+      const extended = encodeDer(TAG.sequence, infoFields, new Uint8Array([TAG.null, 0]));
+      const csr = encodeDer(TAG.sequence, extended, ...rest.map((v) => v.encoded));
+      return encode(encodePem("CERTIFICATE REQUEST", csr));
+    },
+    reason: "parse",
+    message: "CertificationRequestInfo has extra fields",
   },
   {
     name: "a truncated DER",
