@@ -5,15 +5,13 @@
  * @module
  */
 import {
-  loadPackageDefinition,
   type sendUnaryData,
   type ServerUnaryCall,
   type ServerWritableStream,
   type ServiceDefinition,
   status,
 } from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
-import { fileURLToPath } from "node:url";
+import { HEALTH_SERVICE } from "./service_definitions.ts";
 
 /** Services this health endpoint answers for: the server as a whole ("") and the signer. */
 export const HEALTH_SERVICES = ["", "securityapi.SecurityService"];
@@ -29,8 +27,6 @@ export interface HealthSource {
 type HealthRequest = { service: string };
 type HealthResponse = { status: "SERVING" | "NOT_SERVING" | "SERVICE_UNKNOWN" };
 
-const PROTO_PATH = fileURLToPath(new URL("../../proto/health.proto", import.meta.url));
-
 /**
  * The health service definition and its implementation.
  *
@@ -45,14 +41,10 @@ export function healthService(source: HealthSource, maxWatches = 0): {
   definition: ServiceDefinition;
   implementation: Record<string, unknown>;
 } {
-  const definition = loadSync(PROTO_PATH, { keepCase: true, defaults: true, enums: String });
-  const root = loadPackageDefinition(definition) as unknown as {
-    grpc: { health: { v1: { Health: { service: ServiceDefinition } } } };
-  };
   const current = (): HealthResponse["status"] => (source.isServing() ? "SERVING" : "NOT_SERVING");
   let watches = 0;
   return {
-    definition: root.grpc.health.v1.Health.service,
+    definition: HEALTH_SERVICE,
     implementation: {
       Check(
         call: ServerUnaryCall<HealthRequest, HealthResponse>,

@@ -3,10 +3,7 @@
  *
  * @module
  */
-import { loadPackageDefinition, Server, status } from "@grpc/grpc-js";
-import type { ServiceDefinition } from "@grpc/grpc-js";
-import { loadSync } from "@grpc/proto-loader";
-import { fileURLToPath } from "node:url";
+import { Server, status } from "@grpc/grpc-js";
 import { http2ServersOf, trackSessions } from "./http2_sessions.ts";
 import {
   applyTransportLimits,
@@ -16,6 +13,8 @@ import {
 } from "./transport_limits.ts";
 import { SampledLog } from "../ops/sampled_log.ts";
 import { healthService, type HealthSource } from "./health_service.ts";
+import { SECURITY_SERVICE } from "./service_definitions.ts";
+import { coalesceConnectionWrites } from "./write_coalescing.ts";
 import { ReplaceableTlsCredentials, type ServingTls } from "./tls_credentials.ts";
 import { type CertificateServiceDeps, createCertificateHandler } from "./security_service.ts";
 import { bindListenAddress } from "./listen_address.ts";
@@ -65,8 +64,6 @@ export interface SignerServer {
 /** Largest request accepted: a CSR is under 4 KiB, so 64 KiB leaves room and bounds memory. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
-const PROTO_PATH = fileURLToPath(new URL("../../proto/security.proto", import.meta.url));
-
 /**
  * Starts the signer on `host:port`.
  *
@@ -82,7 +79,7 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
     "grpc.max_connection_idle_ms": options.connectionIdleTimeoutMs ?? 60_000,
     "grpc.max_concurrent_streams": limits.maxStreamsPerConnection,
   });
-  server.addService(securityService(), { Certificate: createCertificateHandler(options) });
+  server.addService(SECURITY_SERVICE, { Certificate: createCertificateHandler(options) });
   if (options.health) {
     const health = healthService(options.health, limits.maxHealthWatches);
     server.addService(health.definition, health.implementation as never);
@@ -108,6 +105,7 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
   );
   const refusals = limitRefusalLog(options.logger);
   for (const http2Server of http2ServersOf(server)) {
+    coalesceConnectionWrites(http2Server);
     applyTransportLimits(http2Server, limits, LONG_LIVED_METHODS, (refusal) => {
       refusals.record(refusal);
       options.onLimitRefusal?.(refusal);
@@ -175,11 +173,3 @@ const MESSAGES: Record<LimitRefusal["reason"], string> = {
   "max-open-streams": "call refused: MAX_OPEN_STREAMS reached",
   "request-timeout": "connection closed: call not complete within REQUEST_TIMEOUT",
 };
-
-function securityService(): ServiceDefinition {
-  const definition = loadSync(PROTO_PATH, { keepCase: true, defaults: true });
-  const root = loadPackageDefinition(definition) as unknown as {
-    securityapi: { SecurityService: { service: ServiceDefinition } };
-  };
-  return root.securityapi.SecurityService.service;
-}
