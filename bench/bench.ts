@@ -22,6 +22,7 @@ import type { KeyType } from "../src/pki/key_type.ts";
 import { makeCa, makeCsr } from "../tests/support/keys.ts";
 import {
   type BenchServer,
+  SERVER_MALLOC_ENV,
   SERVER_V8_FLAGS,
   startBenchServer,
   startCompareServer,
@@ -155,7 +156,9 @@ await Deno.remove(dir, { recursive: true });
 
 const fixed = (n: number, digits = 1) => n.toFixed(digits);
 report(
-  `talos-csr-signer bench (deno ${Deno.version.deno}, server V8 flags ${SERVER_V8_FLAGS}, MALLOC_ARENA_MAX=1, per-peer rate limit OFF)`,
+  `talos-csr-signer bench (deno ${Deno.version.deno}, server V8 flags ${SERVER_V8_FLAGS}, ${
+    Object.entries(SERVER_MALLOC_ENV).map(([k, v]) => `${k}=${v}`).join(" ")
+  }, per-peer rate limit OFF)`,
 );
 report("");
 report(`in process                      µs/op   ratio to sign`);

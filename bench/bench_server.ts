@@ -12,7 +12,9 @@ import { makeCa } from "../tests/support/keys.ts";
 import { opensslServingCertificate } from "../tests/support/openssl.ts";
 
 /** The V8 flags the Dockerfile, the compiled binary and the systemd unit run the server with. */
-export const SERVER_V8_FLAGS = "--max-old-space-size=64,--max-semi-space-size=2";
+export const SERVER_V8_FLAGS = "--max-old-space-size=64,--max-semi-space-size=2,--max-opt=2";
+/** The allocator settings of the `start` task, the Dockerfile and the systemd unit. */
+export const SERVER_MALLOC_ENV = { MALLOC_ARENA_MAX: "1", MALLOC_MMAP_THRESHOLD_: "32768" };
 /** The token the benchmark servers accept. */
 export const BENCH_TOKEN = "bench0.0000000000000000";
 
@@ -115,7 +117,7 @@ export async function startBenchServer(
     "--rate-limit-per-peer=0",
     "--log-format=json",
   ];
-  const child = spawn(deno, options.cpus, { MALLOC_ARENA_MAX: "1", ...options.env });
+  const child = spawn(deno, options.cpus, { ...SERVER_MALLOC_ENV, ...options.env });
   const port = await readUntil(child, (text) => {
     return Number(/"msg":"listening".*?"port":(\d+)/.exec(text)?.[1] ?? 0);
   });

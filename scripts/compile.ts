@@ -32,8 +32,13 @@ export const BINARY_PERMISSIONS: readonly string[] = [
   "--allow-sys=gid",
 ];
 
-/** Memory limits measured in docs/performance.md; MALLOC_ARENA_MAX=1 is set where it runs. */
-export const BINARY_V8_FLAGS = "--v8-flags=--max-old-space-size=64,--max-semi-space-size=2";
+/**
+ * Memory limits measured in docs/performance.md (`--max-opt=2`: no TurboFan, whose compile zones
+ * kept the allocator's heap large); MALLOC_ARENA_MAX=1 and MALLOC_MMAP_THRESHOLD_=32768 are set
+ * where it runs.
+ */
+export const BINARY_V8_FLAGS =
+  "--v8-flags=--max-old-space-size=64,--max-semi-space-size=2,--max-opt=2";
 
 /**
  * Folders of installed npm packages left out of the executable. `deno compile` (2.8 and 2.9)
