@@ -52,7 +52,8 @@ export function decodePem(text: string): PemBlock[] {
     from = end.next;
     if (begin.label !== end.label) {
       throw new SyntaxError(
-        `Cannot decode PEM: BEGIN ${shown(begin.label)} is closed by END ${shown(end.label)}`,
+        `Cannot decode PEM: BEGIN ${shown(begin.label)} at ${lineOf(text, begin.start)} ` +
+          `is closed by END ${shown(end.label)} at ${lineOf(text, end.start)}`,
       );
     }
     const base64 = text.slice(bodyStart, end.start).replace(/\s+/g, "");
@@ -60,7 +61,8 @@ export function decodePem(text: string): PemBlock[] {
       blocks.push({ label: begin.label, der: Uint8Array.fromBase64(base64) });
     } catch {
       throw new SyntaxError(
-        `Cannot decode PEM: the ${shown(begin.label)} block is not valid base64`,
+        `Cannot decode PEM: the ${shown(begin.label)} block at ${lineOf(text, begin.start)} ` +
+          `is not valid base64`,
       );
     }
   }
@@ -98,6 +100,13 @@ function findBoundary(text: string, keyword: string, from: number): Boundary | u
 function lineBreakEnd(text: string, at: number): number | undefined {
   const i = text[at] === "\r" ? at + 1 : at;
   return text[i] === "\n" ? i + 1 : undefined;
+}
+
+/** `line N` of `offset`, for errors that must point at a place without quoting it. */
+function lineOf(text: string, offset: number): string {
+  let line = 1;
+  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+  return `line ${line}`;
 }
 
 /** A label as error messages show it: only the characters real labels use, so no content leaks. */

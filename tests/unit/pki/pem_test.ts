@@ -78,3 +78,17 @@ Deno.test("decodePem() never repeats a label that could be content in its errors
   );
   assert(!error.message.includes(label), error.message);
 });
+
+Deno.test("decodePem() names the line of a bad block instead of quoting it", () => {
+  const good = encodePem("CERTIFICATE", new Uint8Array([1]));
+  assertThrows(
+    () => decodePem(`${good}-----BEGIN CERTIFICATE-----\nAQ*D\n-----END CERTIFICATE-----\n`),
+    SyntaxError,
+    "Cannot decode PEM: the CERTIFICATE block at line 4 is not valid base64",
+  );
+  assertThrows(
+    () => decodePem(`# a\n-----BEGIN CERTIFICATE-----\nAQID\n-----END PRIVATE KEY-----\n`),
+    SyntaxError,
+    "BEGIN CERTIFICATE at line 2 is closed by END PRIVATE KEY at line 4",
+  );
+});
