@@ -9,7 +9,8 @@
  *
  * @module
  */
-import { parseAllDocuments } from "yaml";
+import { LineCounter, parseAllDocuments } from "yaml";
+import { describeYamlProblem, quietYamlOptions } from "./yaml_problem.ts";
 
 /** What a worker uses to reach trustd. */
 export interface WorkerTrust {
@@ -36,16 +37,20 @@ export interface WorkerTrust {
  * ```
  */
 export function parseMachineConfig(yamlText: string): WorkerTrust {
+  // The parser's own messages quote the file (the token among it): only position and kind go out.
+  const lines = new LineCounter();
+  const parsed = parseAllDocuments(yamlText, quietYamlOptions(lines));
+  for (const document of parsed) {
+    const problem = document.errors[0] ?? document.warnings[0];
+    if (problem) {
+      throw new TypeError(`Cannot read machine config: ${describeYamlProblem(problem, lines)}`);
+    }
+  }
   let documents: unknown[];
   try {
-    documents = parseAllDocuments(yamlText).map((d) => {
-      if (d.errors.length > 0) throw d.errors[0];
-      return d.toJS();
-    });
+    documents = parsed.map((d) => d.toJS());
   } catch (cause) {
-    throw new TypeError(`Cannot read machine config: not YAML (${(cause as Error).message})`, {
-      cause,
-    });
+    throw new TypeError("Cannot read machine config: its aliases cannot be resolved", { cause });
   }
   const config = documents.find((d) => field(d, ["version"]) === "v1alpha1");
   if (config === undefined) {

@@ -9,7 +9,8 @@
  *
  * @module
  */
-import { isScalar, LineCounter, parseDocument, type YAMLError } from "yaml";
+import { isScalar, LineCounter, parseDocument } from "yaml";
+import { describePosition, describeYamlProblem, quietYamlOptions } from "./yaml_problem.ts";
 
 /** What the signer takes from a secrets bundle. */
 export interface SecretsBundle {
@@ -25,27 +26,6 @@ export interface SecretsBundle {
    */
   fields?: { caCertificate: string; caKey: string; token: string };
 }
-
-/** What a YAML error code means, in words that quote nothing from the file. */
-const YAML_PROBLEMS: Partial<Record<YAMLError["code"], string>> = {
-  TAB_AS_INDENT: "a tab is used for indentation",
-  BAD_INDENT: "wrong indentation",
-  BAD_DQ_ESCAPE: "a bad escape in a double-quoted value",
-  BAD_SCALAR_START: "a value starts with a reserved character",
-  BAD_ALIAS: "a bad alias",
-  ALIAS_PROPS: "an alias with a tag or anchor",
-  BLOCK_AS_IMPLICIT_KEY: "a block used as a key",
-  BLOCK_IN_FLOW: "a block inside a flow collection",
-  DUPLICATE_KEY: "a key that appears twice",
-  MISSING_CHAR: "a missing closing quote, bracket or colon",
-  MULTILINE_IMPLICIT_KEY: "a key that runs over more than one line",
-  MULTIPLE_ANCHORS: "several anchors on one node",
-  MULTIPLE_DOCS: "more than one YAML document",
-  MULTIPLE_TAGS: "several tags on one node",
-  TAG_RESOLVE_FAILED: "an unknown tag",
-  UNEXPECTED_TOKEN: "an unexpected character",
-  KEY_OVER_1024_CHARS: "a key longer than 1024 characters",
-};
 
 /** The keys a `talosctl gen secrets` bundle has: only these are ever named in a message. */
 const KNOWN_KEYS = new Set([
@@ -87,20 +67,11 @@ export function parseSecretsBundle(yamlText: string, source?: string): SecretsBu
   const lines = new LineCounter();
   // parseDocument() never writes warnings to stderr (parse() does, quoting the file), and the
   // document is read node by node, so aliases are never expanded.
-  const document = parseDocument(yamlText, {
-    lineCounter: lines,
-    prettyErrors: false,
-    logLevel: "error",
-    uniqueKeys: true,
-  });
+  const document = parseDocument(yamlText, quietYamlOptions(lines));
   const problem = document.errors[0] ?? document.warnings[0];
   if (problem) {
-    const offset = problem.pos[0];
-    const near = fieldAt(yamlText, lines, offset);
-    throw new SyntaxError(
-      `${prefix}: ${position(lines, offset)}${near ? ` (near ${near})` : ""}: ` +
-        `${YAML_PROBLEMS[problem.code] ?? "invalid YAML"} (YAML ${problem.code})`,
-    );
+    const near = fieldAt(yamlText, lines, problem.pos[0]);
+    throw new SyntaxError(`${prefix}: ${describeYamlProblem(problem, lines, near)}`);
   }
   const field = (path: string[]) => readField(document, lines, path, prefix);
   const crt = field(["certs", "os", "crt"]);
@@ -130,7 +101,7 @@ function readField(
   const node = document.getIn(path, true);
   if (node === undefined || node === null) throw new TypeError(`${prefix}: ${dotted} is missing`);
   const offset = (node as { range?: [number, number, number] }).range?.[0];
-  const name = offset === undefined ? dotted : `${dotted} (${position(lines, offset)})`;
+  const name = offset === undefined ? dotted : `${dotted} (${describePosition(lines, offset)})`;
   if (!isScalar(node) || typeof node.value !== "string") {
     throw new TypeError(`${prefix}: ${name} is not a string`);
   }
@@ -146,11 +117,6 @@ function decodeBase64Pem(field: Field, prefix: string): string {
   } catch {
     throw new TypeError(`${prefix}: ${field.name} is not base64 PEM`);
   }
-}
-
-function position(lines: LineCounter, offset: number): string {
-  const { line, col } = lines.linePos(offset);
-  return `line ${line}, column ${col}`;
 }
 
 /**

@@ -27,9 +27,13 @@ export interface SecretFragments {
  * and the DER bytes of each block as hex.
  *
  * @param yamlText the bundle as `talosctl gen secrets` wrote it
+ * @param isSecret which values (by dotted path) are secret; all of them by default
  * @returns the fragments
  */
-export function secretFragmentsOf(yamlText: string): SecretFragments {
+export function secretFragmentsOf(
+  yamlText: string,
+  isSecret: (path: string) => boolean = () => true,
+): SecretFragments {
   const fragments = new Map<string, string>();
   const add = (value: string, where: string, length = FRAGMENT_CHARS) => {
     for (let i = 0; i + length <= value.length; i++) {
@@ -37,6 +41,7 @@ export function secretFragmentsOf(yamlText: string): SecretFragments {
     }
   };
   for (const [path, value] of leaves(parse(yamlText), [])) {
+    if (!isSecret(path)) continue;
     add(value, path);
     let pem: string;
     try {
