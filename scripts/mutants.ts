@@ -71,9 +71,11 @@ async function runTests(
     SUITE_LOG_DIR: logDir,
     DIFF_PER_CA: "60",
   };
+  // A mutant is caught by its first failure: stop there (the baseline runs everything).
+  const failFast = timeoutMs === MUTANT_TIMEOUT_MS ? ["--fail-fast"] : [];
   const run = async (args: string[]) => {
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["test", "--allow-all", ...args],
+      args: ["test", "--allow-all", ...failFast, ...args],
       cwd: tree,
       env,
       stdin: "null",
