@@ -189,6 +189,13 @@ export function parseConfig(
       "no token configured: set TALOS_TOKEN_FILE, TALOS_TOKEN or TALOS_SECRETS_PATH",
     );
   }
+  const { requestTimeoutMs } = config.listenerLimits;
+  if (requestTimeoutMs > 0 && config.maxInFlightWaitMs >= requestTimeoutMs) {
+    read.fail(
+      "maxInFlightWait",
+      "must be shorter than REQUEST_TIMEOUT, which closes the connection of a call still waiting",
+    );
+  }
   if (read.errors.length > 0) throw new ConfigErrors(read.errors);
   return config;
 }

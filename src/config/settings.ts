@@ -282,7 +282,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: "request-timeout",
     default: "10s",
     description:
-      "A call's request must arrive complete, and its answer be taken, within this; otherwise its connection is closed (stops slow-drip and never-finished requests, and peers that stop reading).",
+      "A connection's first call must start, and each call's request arrive complete and its answer be taken, within this; otherwise the connection is closed (stops slow-drip and never-finished requests, and peers that stop reading). Must exceed MAX_IN_FLIGHT_WAIT.",
   },
   {
     key: "maxConnections",

@@ -131,6 +131,27 @@ Deno.test("pending streams filled with 60 KB each stay bounded by MAX_STREAMS_PE
   assertEquals(report.closed_by_server, report.connections, "every connection was closed");
 });
 
+Deno.test("MAX_OPEN_STREAMS: pending calls past the cap get RST_STREAM, and the slots come back after REQUEST_TIMEOUT", async () => {
+  const server = await startLikeStartTask([
+    SECRETS,
+    "--max-open-streams=8",
+    "--request-timeout=2s",
+    "--connection-idle-timeout=3s",
+  ]);
+  try {
+    const attack = startFlood("streams", server.port, { connections: 20, streams: 4, seconds: 20 });
+    await attack.ready;
+    const report = await attack.finished();
+    assertEquals(report.resets, 80 - 8, JSON.stringify(report));
+    // Holders by REQUEST_TIMEOUT, the others (every call refused) by CONNECTION_IDLE_TIMEOUT.
+    assertEquals(report.closed_by_server, 20, "every connection was closed");
+    const worker = await goCall(server.port, bundle.caCertificatePem, bundle.token);
+    assert(worker.report?.ok, `a worker is served again: ${JSON.stringify(worker.report)}`);
+  } finally {
+    assertEquals((await server.stop()).code, 0);
+  }
+});
+
 Deno.test("slow-drip DATA: connections are closed after REQUEST_TIMEOUT", async () => {
   const { report } = await underFlood(["--request-timeout=2s"], "drip", {
     connections: 40,

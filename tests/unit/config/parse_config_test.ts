@@ -78,6 +78,25 @@ Deno.test("parseConfig() reports every problem at once, one line each naming the
   ]);
 });
 
+Deno.test("parseConfig() reads the listener limits and refuses a signing wait past REQUEST_TIMEOUT", () => {
+  const config = parseConfig(["--token=t", "--request-timeout=3s", "--max-open-streams=9"], {
+    MAX_CONNECTIONS_PER_ADDRESS: "7",
+  });
+  assertEquals(config.listenerLimits, {
+    requestTimeoutMs: 3000,
+    maxConnections: 512,
+    maxConnectionsPerAddress: 7,
+    maxStreamsPerConnection: 4,
+    maxOpenStreams: 9,
+    maxHealthWatches: 64,
+  });
+  assertThrows(
+    () => parseConfig(["--token=t", "--request-timeout=2s", "--max-in-flight-wait=2s"], {}),
+    ConfigErrors,
+    "MAX_IN_FLIGHT_WAIT: must be shorter than REQUEST_TIMEOUT",
+  );
+});
+
 Deno.test("parseConfig() requires a token source", () => {
   assertThrows(() => parseConfig([], {}), ConfigErrors, "TALOS_TOKEN: no token configured");
 });
