@@ -153,8 +153,8 @@ export function sampleRss(pid: number): RssSampler {
 }
 
 /**
- * Starts `main.ts serve` with the `start` task's V8 flags and environment, read from deno.json so
- * the two cannot drift apart.
+ * Starts `main.ts serve` with the `start` task's V8 flags and environment (every `NAME=value` before
+ * `deno`), read from deno.json so the two cannot drift apart.
  *
  * @param args serve flags
  * @returns the running server
@@ -163,7 +163,14 @@ export async function startLikeStartTask(args: string[]): Promise<ServerProcess>
   const config = JSON.parse(await Deno.readTextFile(`${REPO_ROOT}deno.json`));
   const task: string = config.tasks.start;
   const v8Flags = /--v8-flags=(\S+)/.exec(task)?.[1];
-  const arenas = /MALLOC_ARENA_MAX=(\d+)/.exec(task)?.[1];
-  if (!v8Flags || !arenas) throw new Error(`cannot read the start task's flags: ${task}`);
-  return await startServer(args, { DENO_V8_FLAGS: v8Flags, MALLOC_ARENA_MAX: arenas });
+  const env: Record<string, string> = {};
+  for (const word of task.split(/\s+/)) {
+    const assignment = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(word);
+    if (!assignment) break;
+    env[assignment[1]!] = assignment[2]!;
+  }
+  if (!v8Flags || !env.MALLOC_ARENA_MAX) {
+    throw new Error(`cannot read the start task's flags: ${task}`);
+  }
+  return await startServer(args, { ...env, DENO_V8_FLAGS: v8Flags });
 }
