@@ -8,6 +8,7 @@ import { renderDeployFiles } from "../../scripts/gen_deploy.ts";
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { REPO_ROOT, TALOS_SECRETS_PATH } from "../support/fixtures.ts";
 import { runMain, startServer } from "../support/server_process.ts";
+import { docCommands } from "../support/doc_commands.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -260,4 +261,24 @@ Deno.test("deploy/kubernetes files are what `deno task deploy-files` generates",
     const file = await Deno.readTextFile(`${REPO_ROOT}deploy/kubernetes/${name}`);
     assertEquals(file, text, `run \`deno task deploy-files\` (${name})`);
   }
+});
+
+Deno.test("docs/kubeadm.md's manifests command, run as written, prints the Secret, the workers' RBAC and the DaemonSet", async () => {
+  const guide = await Deno.readTextFile(`${REPO_ROOT}docs/kubeadm.md`);
+  const [args] = docCommands(guide, "talos-csr-signer manifests");
+  const redirect = args!.indexOf(">");
+  assert(redirect > 0, "the guide saves the output to a file");
+  const result = await runMain([
+    "manifests",
+    ...args!.slice(0, redirect).map((a) => a === "secrets.yaml" ? TALOS_SECRETS_PATH : a),
+  ]);
+  assertEquals(result.code, 0, result.stderr);
+  const objects = parseAllDocuments(result.stdout).map((d) => d.toJS());
+  assertEquals(objects.map((o) => o.kind), [
+    "Secret",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "DaemonSet",
+  ]);
+  checkWorkerRbac(objects);
 });

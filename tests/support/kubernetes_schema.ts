@@ -1,0 +1,114 @@
+/**
+ * Validates Kubernetes objects against the Kubernetes OpenAPI schemas, with code we did not write:
+ *
+ * - `kubernetes-models` (pinned in deno.json; its 5.x schemas are Kubernetes v1.36's OpenAPI,
+ *   precompiled to ajv validators): types, required fields, enums and formats. Those schemas do not
+ *   forbid unknown fields, which `kubectl apply` (strict field validation) refuses, so:
+ * - the TypeScript compiler (`deno check`) checks each object as an object literal of the model's
+ *   declared type, generated from the same schemas: an unknown or misspelt field name is an
+ *   excess-property error.
+ *
+ * @module
+ */
+import { Secret } from "kubernetes-models/v1/Secret";
+import { Service } from "kubernetes-models/v1/Service";
+import { DaemonSet } from "kubernetes-models/apps/v1/DaemonSet";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
+import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
+import { REPO_ROOT } from "./fixtures.ts";
+
+/** A model class of kubernetes-models, and where its declared type lives. */
+interface Model {
+  create(data: Record<string, unknown>): { validate(): void };
+  module: string;
+  type: string;
+}
+
+const MODELS: Record<string, Model> = {
+  "v1/Secret": {
+    create: (d) => new Secret(d as never),
+    module: "kubernetes-models/v1/Secret",
+    type: "ISecret",
+  },
+  "v1/Service": {
+    create: (d) => new Service(d as never),
+    module: "kubernetes-models/v1/Service",
+    type: "IService",
+  },
+  "apps/v1/DaemonSet": {
+    create: (d) => new DaemonSet(d as never),
+    module: "kubernetes-models/apps/v1/DaemonSet",
+    type: "IDaemonSet",
+  },
+  "apps/v1/Deployment": {
+    create: (d) => new Deployment(d as never),
+    module: "kubernetes-models/apps/v1/Deployment",
+    type: "IDeployment",
+  },
+  "rbac.authorization.k8s.io/v1/ClusterRole": {
+    create: (d) => new ClusterRole(d as never),
+    module: "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole",
+    type: "IClusterRole",
+  },
+  "rbac.authorization.k8s.io/v1/ClusterRoleBinding": {
+    create: (d) => new ClusterRoleBinding(d as never),
+    module: "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding",
+    type: "IClusterRoleBinding",
+  },
+};
+
+function modelOf(object: Record<string, unknown>): Model {
+  const key = `${object.apiVersion}/${object.kind}`;
+  const model = MODELS[key];
+  if (!model) throw new Error(`no Kubernetes schema for ${key}`);
+  return model;
+}
+
+/**
+ * Validates objects against the schemas at run time.
+ *
+ * @param objects the objects
+ * @returns one message per invalid object (empty when all are valid)
+ */
+export function schemaErrors(objects: Record<string, unknown>[]): string[] {
+  const errors: string[] = [];
+  for (const object of objects) {
+    try {
+      modelOf(object).create(object).validate();
+    } catch (error) {
+      const name = (object.metadata as { name?: string } | undefined)?.name;
+      errors.push(`${object.kind} ${name}: ${(error as Error).message}`);
+    }
+  }
+  return errors;
+}
+
+/**
+ * Checks that every field name of every object is one the schemas declare, with the TypeScript
+ * compiler's excess-property check.
+ *
+ * @param objects the objects
+ * @returns the compiler's error output (empty when every field is known)
+ */
+export async function unknownFieldErrors(objects: Record<string, unknown>[]): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "k8s-fields-" });
+  try {
+    const models = objects.map(modelOf);
+    const imports = [
+      ...new Set(models.map((m) => `import type { ${m.type} } from "${m.module}";`)),
+    ];
+    const checks = objects.map((o, i) =>
+      `export const object${i}: ${models[i]!.type} = ${JSON.stringify(o)};`
+    );
+    await Deno.writeTextFile(`${dir}/objects.ts`, [...imports, ...checks].join("\n") + "\n");
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["check", "--quiet", "--config", `${REPO_ROOT}deno.json`, `${dir}/objects.ts`],
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+    }).output();
+    return output.code === 0 ? "" : new TextDecoder().decode(output.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
