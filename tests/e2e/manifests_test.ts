@@ -26,6 +26,9 @@ async function manifests(mode: string, extra: string[] = []): Promise<Json[]> {
   return parseAllDocuments(result.stdout).map((d) => d.toJS());
 }
 
+/** What `--mode daemonset` prints, in order. */
+const DAEMONSET_KINDS = ["Secret", "ClusterRole", "ClusterRoleBinding", "DaemonSet"];
+
 function byKind(objects: Json[], kind: string): Json {
   return objects.find((o) => o.kind === kind);
 }
@@ -76,12 +79,7 @@ Deno.test("manifests prints a Secret, the workers' RBAC and a hardened workload 
   });
   await t.step("daemonset: control-plane nodes, hostPort 50001, the node's IPs named", async () => {
     const objects = await manifests("daemonset");
-    assertEquals(objects.map((o) => o.kind), [
-      "Secret",
-      "ClusterRole",
-      "ClusterRoleBinding",
-      "DaemonSet",
-    ]);
+    assertEquals(objects.map((o) => o.kind), DAEMONSET_KINDS);
     checkWorkerRbac(objects);
     const ds = byKind(objects, "DaemonSet");
     const pod = ds.spec.template.spec;
@@ -274,11 +272,6 @@ Deno.test("docs/kubeadm.md's manifests command, run as written, prints the Secre
   ]);
   assertEquals(result.code, 0, result.stderr);
   const objects = parseAllDocuments(result.stdout).map((d) => d.toJS());
-  assertEquals(objects.map((o) => o.kind), [
-    "Secret",
-    "ClusterRole",
-    "ClusterRoleBinding",
-    "DaemonSet",
-  ]);
+  assertEquals(objects.map((o) => o.kind), DAEMONSET_KINDS);
   checkWorkerRbac(objects);
 });

@@ -18,51 +18,26 @@ import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Clus
 import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
 import { REPO_ROOT } from "./fixtures.ts";
 
-/** A model class of kubernetes-models, and where its declared type lives. */
-interface Model {
-  create(data: Record<string, unknown>): { validate(): void };
-  module: string;
-  type: string;
-}
+/** A model class of kubernetes-models: validates the object it is built from. */
+type Model = new (data: never) => { validate(): void };
 
+/**
+ * The models by `apiVersion/kind`, which is also each model's module path in kubernetes-models;
+ * its declared type is `I<kind>`.
+ */
 const MODELS: Record<string, Model> = {
-  "v1/Secret": {
-    create: (d) => new Secret(d as never),
-    module: "kubernetes-models/v1/Secret",
-    type: "ISecret",
-  },
-  "v1/Service": {
-    create: (d) => new Service(d as never),
-    module: "kubernetes-models/v1/Service",
-    type: "IService",
-  },
-  "apps/v1/DaemonSet": {
-    create: (d) => new DaemonSet(d as never),
-    module: "kubernetes-models/apps/v1/DaemonSet",
-    type: "IDaemonSet",
-  },
-  "apps/v1/Deployment": {
-    create: (d) => new Deployment(d as never),
-    module: "kubernetes-models/apps/v1/Deployment",
-    type: "IDeployment",
-  },
-  "rbac.authorization.k8s.io/v1/ClusterRole": {
-    create: (d) => new ClusterRole(d as never),
-    module: "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole",
-    type: "IClusterRole",
-  },
-  "rbac.authorization.k8s.io/v1/ClusterRoleBinding": {
-    create: (d) => new ClusterRoleBinding(d as never),
-    module: "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding",
-    type: "IClusterRoleBinding",
-  },
+  "v1/Secret": Secret,
+  "v1/Service": Service,
+  "apps/v1/DaemonSet": DaemonSet,
+  "apps/v1/Deployment": Deployment,
+  "rbac.authorization.k8s.io/v1/ClusterRole": ClusterRole,
+  "rbac.authorization.k8s.io/v1/ClusterRoleBinding": ClusterRoleBinding,
 };
 
-function modelOf(object: Record<string, unknown>): Model {
+function modelKey(object: Record<string, unknown>): string {
   const key = `${object.apiVersion}/${object.kind}`;
-  const model = MODELS[key];
-  if (!model) throw new Error(`no Kubernetes schema for ${key}`);
-  return model;
+  if (!MODELS[key]) throw new Error(`no Kubernetes schema for ${key}`);
+  return key;
 }
 
 /**
@@ -75,7 +50,7 @@ export function schemaErrors(objects: Record<string, unknown>[]): string[] {
   const errors: string[] = [];
   for (const object of objects) {
     try {
-      modelOf(object).create(object).validate();
+      new MODELS[modelKey(object)]!(object as never).validate();
     } catch (error) {
       const name = (object.metadata as { name?: string } | undefined)?.name;
       errors.push(`${object.kind} ${name}: ${(error as Error).message}`);
@@ -94,12 +69,13 @@ export function schemaErrors(objects: Record<string, unknown>[]): string[] {
 export async function unknownFieldErrors(objects: Record<string, unknown>[]): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "k8s-fields-" });
   try {
-    const models = objects.map(modelOf);
-    const imports = [
-      ...new Set(models.map((m) => `import type { ${m.type} } from "${m.module}";`)),
-    ];
+    const keys = objects.map(modelKey);
+    const type = (key: string) => `I${key.split("/").at(-1)}`;
+    const imports = [...new Set(keys)].map((k) =>
+      `import type { ${type(k)} } from "kubernetes-models/${k}";`
+    );
     const checks = objects.map((o, i) =>
-      `export const object${i}: ${models[i]!.type} = ${JSON.stringify(o)};`
+      `export const object${i}: ${type(keys[i]!)} = ${JSON.stringify(o)};`
     );
     await Deno.writeTextFile(`${dir}/objects.ts`, [...imports, ...checks].join("\n") + "\n");
     const output = await new Deno.Command(Deno.execPath(), {
