@@ -1,6 +1,6 @@
 /**
- * Every shell command in README.md, docs/install.md, docs/systemd.md, docs/troubleshooting.md and
- * docs/configuration.md, as a user copies it: run here (with the fixture for `secrets.yaml`, a
+ * Every shell command in README.md, docs/install.md, docs/systemd.md, docs/troubleshooting.md,
+ * docs/configuration.md, docs/kubeadm.md and docs/kamaji.md, as a user copies it: run here (with the fixture for `secrets.yaml`, a
  * worker config for `worker.yaml`, a loopback signer for the control-plane address, a scratch folder
  * for the working directory and for /etc), or, where it needs root, Docker or a cluster, its inputs
  * checked. A command no handler knows fails the test, so a new command in these pages needs one.
@@ -11,6 +11,7 @@ import denoJson from "../../deno.json" with { type: "json" };
 import { parseSecretsBundle } from "../../src/config/secrets_bundle.ts";
 import { assert, assertEquals, assertMatch } from "../support/assert.ts";
 import { readTalosSecrets, REPO_ROOT, TALOS_SECRETS_PATH } from "../support/fixtures.ts";
+import { checkKubectlCommand } from "../support/kubectl_inputs.ts";
 import { renderWorkerConfig } from "../support/machine_config.ts";
 import { type ServerProcess, startServer } from "../support/server_process.ts";
 
@@ -20,6 +21,8 @@ const PAGES = [
   "docs/systemd.md",
   "docs/troubleshooting.md",
   "docs/configuration.md",
+  "docs/kubeadm.md",
+  "docs/kamaji.md",
 ];
 
 /** Runs a program in `cwd` and collects its output. */
@@ -148,6 +151,8 @@ async function run(command: string, ws: Workspace): Promise<void> {
     }
     case "docker":
       return await docker(rest, ws);
+    case "kubectl":
+      return await checkKubectlCommand(rest, ws.cwd);
     default:
       throw new Error(`no test covers: ${command}`);
   }
@@ -186,7 +191,7 @@ async function docker(words: string[], ws: Workspace): Promise<void> {
   }
 }
 
-Deno.test("every shell command in README and the install, systemd, troubleshooting and configuration pages works as written", async (t) => {
+Deno.test("every shell command in README, the install, systemd, troubleshooting and configuration pages and the kubeadm and Kamaji guides works as written", async (t) => {
   const bundle = parseSecretsBundle(await readTalosSecrets());
   const signer = await startServer([`--secrets=${TALOS_SECRETS_PATH}`]);
   try {
