@@ -9,8 +9,11 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 
-/** Why a caller was refused; both map to `UNAUTHENTICATED`. */
-export type AuthErrorReason = "missing" | "invalid";
+/** Every reason a caller is refused (metrics start each at 0); all map to `UNAUTHENTICATED`. */
+export const AUTH_FAILURE_REASONS = ["missing", "invalid"] as const;
+
+/** Why a caller was refused. */
+export type AuthErrorReason = typeof AUTH_FAILURE_REASONS[number];
 
 /** A refused caller. The message never contains any part of a token. */
 export class AuthError extends Error {

@@ -8,13 +8,14 @@ import { ConfigErrors } from "../config/config_error.ts";
 import { LOCAL_FILES } from "../config/file_source.ts";
 import { type Config, parseConfig } from "../config/parse_config.ts";
 import { routeGrpcLibraryLog } from "../grpc/library_log.ts";
-import { serveSigner, type SignerServer } from "../grpc/server.ts";
+import { ANSWERED_CALLS, serveSigner, type SignerServer } from "../grpc/server.ts";
 import { watchFiles } from "../ops/file_watcher.ts";
 import { createHttpHandler, type HttpListener, serveHttp } from "../ops/http_endpoints.ts";
 import { InFlightLimit } from "../ops/in_flight_limit.ts";
 import { createLogger, flushLogs, type Logger } from "../ops/log.ts";
 import { type LoadedMaterial, loadMaterial, materialPaths } from "../ops/material.ts";
 import { SignerMetrics } from "../ops/metrics.ts";
+import { registerProcessMetrics } from "../ops/process_metrics.ts";
 import { createReload } from "../ops/reload.ts";
 import { renewalFloorMs, scheduleRenewal } from "../ops/renewer.ts";
 import { SignerState } from "../ops/signer_state.ts";
@@ -55,15 +56,28 @@ export async function runServe(
     return reportConfigErrors(error);
   }
   const state = new SignerState(initial);
-  const metrics = new SignerMetrics({
-    caNotAfter: () => state.material.authority.issuingCa.certificate.notAfter,
-    servingNotAfter: () => state.material.serving.notAfter,
-  }, { version: denoJson.version, deno: Deno.version.deno, v8: Deno.version.v8 });
+  let server: SignerServer | undefined;
+  const metrics = new SignerMetrics(
+    {
+      caNotAfter: () => state.material.authority.issuingCa.certificate.notAfter,
+      serving: () => ({
+        ...state.material.serving,
+        selfIssued: state.material.serving.mode === "self-issued",
+      }),
+      ready: () => state.readiness(clock()).ready,
+      inFlight: () => server?.inFlight ?? 0,
+    },
+    { version: denoJson.version, deno: Deno.version.deno, v8: Deno.version.v8 },
+    {
+      clock,
+      knownCalls: ANSWERED_CALLS,
+    },
+  );
+  registerProcessMetrics(metrics.registry);
   metrics.reloadSucceeded(clock());
 
   // Listen for stop signals before announcing readiness, so an early SIGTERM still stops cleanly.
   const stopSignal = waitForStopSignal(logger);
-  let server: SignerServer;
   let http: HttpListener | undefined;
   try {
     server = await serveSigner({

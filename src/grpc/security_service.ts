@@ -50,7 +50,8 @@ export interface CertificateServiceDeps {
   observe?: (outcome: CallOutcome) => void;
 }
 
-const METHOD = "/securityapi.SecurityService/Certificate";
+/** The gRPC path of the one method workers call. */
+export const CERTIFICATE_METHOD = "/securityapi.SecurityService/Certificate";
 
 const encoder = new TextEncoder();
 
@@ -158,5 +159,5 @@ function finish(
     latency_ms: Math.round(seconds * 100_000) / 100,
   });
   if (typeof fields.token_slot === "number") outcome.tokenSlot = fields.token_slot;
-  deps.observe?.({ ...outcome, method: METHOD, code, seconds });
+  deps.observe?.({ ...outcome, method: CERTIFICATE_METHOD, code, seconds });
 }

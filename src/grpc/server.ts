@@ -16,7 +16,12 @@ import { healthService, type HealthSource } from "./health_service.ts";
 import { SECURITY_SERVICE } from "./service_definitions.ts";
 import { coalesceConnectionWrites } from "./write_coalescing.ts";
 import { ReplaceableTlsCredentials, type ServingTls } from "./tls_credentials.ts";
-import { type CertificateServiceDeps, createCertificateHandler } from "./security_service.ts";
+import {
+  CERTIFICATE_METHOD,
+  type CertificateServiceDeps,
+  createCertificateHandler,
+} from "./security_service.ts";
+import { ANSWERED_CODES } from "./status.ts";
 import { bindListenAddress } from "./listen_address.ts";
 
 export type { ServingTls };
@@ -49,6 +54,8 @@ export interface SignerServer {
   port: number;
   /** The bound address: the configured one, or 0.0.0.0 when `::` fell back on a host without IPv6. */
   host: string;
+  /** Calls open right now (request streams; long-lived Health/Watch streams excluded). */
+  readonly inFlight: number;
   /** Swaps the serving certificate for new handshakes; open connections keep theirs. */
   updateTls(tls: ServingTls): void;
   /**
@@ -60,6 +67,15 @@ export interface SignerServer {
    */
   shutdown(graceMs: number): Promise<number>;
 }
+
+/**
+ * Every (method, code) pair this server answers: each code of a Certificate call, and the
+ * transport's answer to methods it does not have. Metrics start each at 0.
+ */
+export const ANSWERED_CALLS: readonly { method: string; code: string }[] = [
+  ...ANSWERED_CODES.map((code) => ({ method: CERTIFICATE_METHOD, code })),
+  { method: "(unknown)", code: status[status.UNIMPLEMENTED] },
+];
 
 /** Largest request accepted: a CSR is under 4 KiB, so 64 KiB leaves room and bounds memory. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -113,7 +129,7 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
   }
   const streams = trackSessions(server, {
     servedMethods: new Set([
-      "/securityapi.SecurityService/Certificate",
+      CERTIFICATE_METHOD,
       ...(options.health ? ["/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch"] : []),
     ]),
     onRefused: (refusal) => {
@@ -131,6 +147,9 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
   return {
     port,
     host,
+    get inFlight() {
+      return streams.openStreams;
+    },
     updateTls(tls) {
       credentials.replace(tls);
     },

@@ -21,6 +21,19 @@ export interface StatusAnswer {
 }
 
 /**
+ * The name of every code a Certificate call can end with: OK and each code below. Metrics start
+ * each at 0; a test checks every answer of {@linkcode statusFromError} is listed.
+ */
+export const ANSWERED_CODES: readonly string[] = [
+  status.OK,
+  status.UNAUTHENTICATED,
+  status.INVALID_ARGUMENT,
+  status.PERMISSION_DENIED,
+  status.RESOURCE_EXHAUSTED,
+  status.INTERNAL,
+].map((code) => status[code]);
+
+/**
  * Maps an error to the status a caller gets. Unknown errors become `INTERNAL` with a generic
  * message, so nothing internal (paths, key details) leaks to callers.
  *

@@ -48,12 +48,16 @@ export const DEFAULT_LISTENER_LIMITS: ListenerLimits = {
   maxHealthWatches: 64,
 };
 
+/** Every reason the transport refuses or closes something; metrics start each at 0. */
+export const LIMIT_REFUSAL_REASONS = [
+  "max-connections",
+  "max-connections-per-address",
+  "max-open-streams",
+  "request-timeout",
+] as const;
+
 /** Why the transport refused or closed something. */
-export type LimitRefusalReason =
-  | "max-connections"
-  | "max-connections-per-address"
-  | "max-open-streams"
-  | "request-timeout";
+export type LimitRefusalReason = typeof LIMIT_REFUSAL_REASONS[number];
 
 /** A refusal, for the log and metrics. */
 export interface LimitRefusal {

@@ -6,6 +6,10 @@
  * @module
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { AUTH_FAILURE_REASONS } from "../auth/token_set.ts";
+import { LIMIT_REFUSAL_REASONS } from "../grpc/transport_limits.ts";
+import { LIMIT_REASONS } from "../policy/abuse_limits.ts";
+import { POLICY_RULES } from "../policy/issuance_policy.ts";
 
 /** What happened to one call, as the handler reports it. */
 export interface CallOutcome {
@@ -25,12 +29,24 @@ export interface CallOutcome {
   limitReason?: string;
 }
 
-/** Expiry times the gauges report, read at scrape time. */
-export interface ExpirySource {
+/** The signer's state the gauges report, read at scrape time. */
+export interface SignerFacts {
   /** NotAfter of the issuing CA. */
   caNotAfter(): Date;
-  /** NotAfter of the serving certificate. */
-  servingNotAfter(): Date;
+  /** The serving certificate in use: its validity, and whether the signer issued (and renews) it. */
+  serving(): { notBefore: Date; notAfter: Date; selfIssued: boolean };
+  /** Whether the signer can answer workers now (as /readyz). */
+  ready(): boolean;
+  /** Calls open right now. */
+  inFlight(): number;
+}
+
+/** Options for {@linkcode SignerMetrics}. */
+export interface SignerMetricsOptions {
+  /** The time source for "seconds until" gauges. @default () => new Date() */
+  clock?: () => Date;
+  /** (method, code) pairs the server answers, counted from 0 before the first call. @default [] */
+  knownCalls?: readonly { method: string; code: string }[];
 }
 
 /** Build facts for `talos_csr_signer_build_info`. */
@@ -58,14 +74,19 @@ export class SignerMetrics {
   readonly #limited: Counter<"reason">;
   readonly #transportRefusals: Counter<"reason">;
   readonly #lastReload: Gauge;
+  readonly #lastReloadOk: Gauge;
   readonly #reloadFailures: Counter;
 
   /**
-   * @param expiry where the expiry gauges read their times
+   * Every label value known in advance (each answered code, auth-failure reason, policy rule and
+   * limit) starts at 0, so `rate()` and `increase()` see the first event.
+   *
+   * @param facts where the gauges read the signer's state
    * @param build the build facts
-   * @param clock the time source for "seconds until" gauges
+   * @param options clock and the calls the server answers
    */
-  constructor(expiry: ExpirySource, build: BuildInfo, clock: () => Date = () => new Date()) {
+  constructor(facts: SignerFacts, build: BuildInfo, options: SignerMetricsOptions = {}) {
+    const clock = options.clock ?? (() => new Date());
     const registers = [this.registry];
     this.#requests = new Counter({
       name: `${PREFIX}requests_total`,
@@ -116,25 +137,46 @@ export class SignerMetrics {
       labelNames: ["reason"],
       registers,
     });
-    new Gauge({
-      name: `${PREFIX}ca_expiry_seconds`,
-      help: "Seconds until the issuing CA expires (negative once expired).",
-      registers,
-      collect() {
-        this.set((expiry.caNotAfter().getTime() - clock().getTime()) / 1000);
+    const gauge = (name: string, help: string, read: () => number) =>
+      collectedGauge(this.registry, name, help, read);
+    const secondsUntil = (date: Date) => (date.getTime() - clock().getTime()) / 1000;
+    gauge(
+      "ca_expiry_seconds",
+      "Seconds until the issuing CA expires (negative once expired).",
+      () => secondsUntil(facts.caNotAfter()),
+    );
+    gauge(
+      "serving_certificate_expiry_seconds",
+      "Seconds until the serving certificate expires (negative once expired).",
+      () => secondsUntil(facts.serving().notAfter),
+    );
+    gauge(
+      "serving_certificate_lifetime_seconds",
+      "Validity period of the serving certificate in use (NotAfter - NotBefore).",
+      () => {
+        const { notBefore, notAfter } = facts.serving();
+        return (notAfter.getTime() - notBefore.getTime()) / 1000;
       },
-    });
-    new Gauge({
-      name: `${PREFIX}serving_certificate_expiry_seconds`,
-      help: "Seconds until the serving certificate expires (negative once expired).",
-      registers,
-      collect() {
-        this.set((expiry.servingNotAfter().getTime() - clock().getTime()) / 1000);
-      },
-    });
+    );
+    gauge(
+      "serving_certificate_self_issued",
+      "1 when the signer issued its serving certificate (and renews it), 0 for TLS_CERT_PATH.",
+      () => facts.serving().selfIssued ? 1 : 0,
+    );
+    gauge(
+      "ready",
+      "1 when the signer can answer workers (as /readyz), else 0.",
+      () => facts.ready() ? 1 : 0,
+    );
+    gauge("in_flight_requests", "gRPC calls open right now.", () => facts.inFlight());
     this.#lastReload = new Gauge({
       name: `${PREFIX}last_reload_success_timestamp_seconds`,
       help: "Unix time of the last successful load of CA, tokens and serving certificate.",
+      registers,
+    });
+    this.#lastReloadOk = new Gauge({
+      name: `${PREFIX}last_reload_successful`,
+      help: "1 when the last load of the material succeeded, 0 while the last reload was refused.",
       registers,
     });
     this.#reloadFailures = new Counter({
@@ -149,6 +191,16 @@ export class SignerMetrics {
       labelNames: ["version", "deno", "v8"],
       registers,
     }).set({ version: build.version, deno: build.deno, v8: build.v8 }, 1);
+    this.#startAtZero(options.knownCalls ?? []);
+  }
+
+  #startAtZero(knownCalls: readonly { method: string; code: string }[]): void {
+    for (const call of knownCalls) this.#requests.inc(call, 0);
+    for (const method of new Set(knownCalls.map((c) => c.method))) this.#duration.zero({ method });
+    for (const reason of AUTH_FAILURE_REASONS) this.#authFailures.inc({ reason }, 0);
+    for (const rule of POLICY_RULES) this.#policyRejections.inc({ rule }, 0);
+    for (const reason of LIMIT_REASONS) this.#limited.inc({ reason }, 0);
+    for (const reason of LIMIT_REFUSAL_REASONS) this.#transportRefusals.inc({ reason }, 0);
   }
 
   /**
@@ -183,11 +235,13 @@ export class SignerMetrics {
    */
   reloadSucceeded(at: Date): void {
     this.#lastReload.set(at.getTime() / 1000);
+    this.#lastReloadOk.set(1);
   }
 
   /** Records a refused reload. */
   reloadFailed(): void {
     this.#reloadFailures.inc();
+    this.#lastReloadOk.set(0);
   }
 
   /**
@@ -198,4 +252,16 @@ export class SignerMetrics {
   render(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/** A gauge whose value is read at scrape time. */
+function collectedGauge(registry: Registry, name: string, help: string, read: () => number): void {
+  new Gauge({
+    name: `${PREFIX}${name}`,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
 }

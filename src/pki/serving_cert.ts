@@ -35,6 +35,8 @@ export interface ServingCertificate {
   keyPem: string;
   /** Names it carries. */
   names: ServerNames;
+  /** Validity start (with notAfter, the lifetime the renewal alert measures against). */
+  notBefore: Date;
   /** Validity end. */
   notAfter: Date;
 }
@@ -103,6 +105,7 @@ export async function issueServingCertificate(
     certificatePem: encodePem("CERTIFICATE", certificate),
     keyPem: encodePem("PRIVATE KEY", pkcs8),
     names,
+    notBefore: validity.notBefore,
     notAfter: validity.notAfter,
   };
 }
@@ -145,7 +148,7 @@ export async function checkServingCertificate(
     dnsNames: [...leaf.names.dnsNames],
     ipAddresses: [...leaf.names.ipAddresses],
   };
-  return { certificatePem, keyPem, names, notAfter: leaf.notAfter };
+  return { certificatePem, keyPem, names, notBefore: leaf.notBefore, notAfter: leaf.notAfter };
 }
 
 function blame<T>(input: "certificate" | "key", run: () => T): T {

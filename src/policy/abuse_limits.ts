@@ -17,8 +17,11 @@
  * @module
  */
 
-/** Why a call was limited; every reason maps to `RESOURCE_EXHAUSTED`. */
-export type LimitReason = "rate" | "auth-failures" | "in-flight";
+/** Every limit that can refuse a call (metrics start each at 0); all map to `RESOURCE_EXHAUSTED`. */
+export const LIMIT_REASONS = ["rate", "auth-failures", "in-flight"] as const;
+
+/** Why a call was limited. */
+export type LimitReason = typeof LIMIT_REASONS[number];
 
 /** A call refused by a limit. The message carries a retry hint. */
 export class RateLimitedError extends Error {

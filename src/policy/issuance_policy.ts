@@ -25,16 +25,20 @@ import { quoted } from "../pki/quoted.ts";
  */
 export type PeerBinding = "off" | "warn" | "enforce" | "strict";
 
+/** Every rule that can refuse (or warn about) a name; metrics start each at 0. */
+export const POLICY_RULES = [
+  "max-sans",
+  "name-length",
+  "wildcard",
+  "dns-syntax",
+  "allowed-ip-cidrs",
+  "allowed-dns-suffixes",
+  "single-label-names",
+  "peer-binding",
+] as const;
+
 /** The rule that refused (or warned about) a name. */
-export type PolicyRule =
-  | "max-sans"
-  | "name-length"
-  | "wildcard"
-  | "dns-syntax"
-  | "allowed-ip-cidrs"
-  | "allowed-dns-suffixes"
-  | "single-label-names"
-  | "peer-binding";
+export type PolicyRule = typeof POLICY_RULES[number];
 
 /** Options for {@linkcode buildIssuancePolicy}, as configured. */
 export interface IssuancePolicyOptions {

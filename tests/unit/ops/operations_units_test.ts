@@ -6,6 +6,7 @@ import { parseConfig } from "../../../src/config/parse_config.ts";
 import { createHttpHandler } from "../../../src/ops/http_endpoints.ts";
 import { type LoadedMaterial, loadMaterial } from "../../../src/ops/material.ts";
 import { SignerMetrics } from "../../../src/ops/metrics.ts";
+import { registerProcessMetrics } from "../../../src/ops/process_metrics.ts";
 import { checkReadiness } from "../../../src/ops/readiness.ts";
 import { SignerState } from "../../../src/ops/signer_state.ts";
 import { buildStartupSummary } from "../../../src/cli/startup_summary.ts";
@@ -74,6 +75,7 @@ async function material(notAfter?: Date): Promise<LoadedMaterial> {
     certificatePem: "",
     keyPem: "",
     names: { dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] },
+    notBefore: new Date(Date.now() - 3600_000),
     notAfter: new Date(Date.now() + 3600_000),
   };
   return { authority, serving, digest: "" };
@@ -119,7 +121,9 @@ Deno.test("createHttpHandler() answers /healthz, /readyz with the reason and ref
   const state = new SignerState(await material());
   const metrics = new SignerMetrics({
     caNotAfter: () => new Date(),
-    servingNotAfter: () => new Date(),
+    serving: () => ({ notBefore: new Date(), notAfter: new Date(), selfIssued: true }),
+    ready: () => true,
+    inFlight: () => 0,
   }, { version: "t", deno: "d", v8: "v" });
   const handler = createHttpHandler(state, metrics);
   const get = async (path: string, method = "GET") => {
@@ -176,10 +180,13 @@ Deno.test("buildStartupSummary() warns when the CA expires within 30 days and wh
 Deno.test("docs/operations.md lists every metric the signer exposes", async () => {
   const metrics = new SignerMetrics({
     caNotAfter: () => new Date(),
-    servingNotAfter: () => new Date(),
+    serving: () => ({ notBefore: new Date(), notAfter: new Date(), selfIssued: true }),
+    ready: () => true,
+    inFlight: () => 0,
   }, { version: "t", deno: "d", v8: "v" });
+  registerProcessMetrics(metrics.registry);
   const names = [...(await metrics.render()).matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!);
   const page = await Deno.readTextFile(new URL("../../../docs/operations.md", import.meta.url));
-  assert(names.length >= 12, names.join(","));
+  assert(names.length >= 30, names.join(","));
   for (const name of names) assert(page.includes(`\`${name}\``), `${name} is not documented`);
 });
