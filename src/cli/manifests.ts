@@ -14,6 +14,7 @@ import type { SecretsBundle } from "../config/secrets_bundle.ts";
 import { classifyName } from "../config/host_names.ts";
 import { buildManifests, type DeployMode, type ManifestFile } from "../deploy/manifests.ts";
 import { MIN_KAMAJI_VERSION } from "../deploy/kamaji_patch.ts";
+import { buildMonitoringObjects } from "../deploy/monitoring.ts";
 import { printErr, printOut } from "./output.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 
@@ -22,7 +23,7 @@ export const MANIFESTS_USAGE =
   `Usage: talos-csr-signer manifests --secrets secrets.yaml --endpoint HOST [--san NAME]...
                                   [--mode daemonset|kamaji-sidecar|deployment|files] [--namespace NS]
                                   [--name NAME] [--image IMAGE] [--tenant TCP] [--out DIR]
-                                  [--no-worker-rbac]
+                                  [--no-worker-rbac] [--monitoring]
   --secrets    the talosctl gen secrets bundle (CA and token go into a Secret); like serve, it must
                not be readable by group or others (ALLOW_INSECURE_KEY_PERMISSIONS=true overrides)
   --endpoint   the host of cluster.controlPlane.endpoint, as workers dial it (IP or DNS name)
@@ -39,6 +40,8 @@ export const MANIFESTS_USAGE =
   --mode files --out DIR   instead of YAML, write ca.crt, ca.key and token into DIR (mode 0600),
                e.g. for the systemd unit's LoadCredential= files
   --image      default talos-csr-signer:${denoJson.version} (build it with the Dockerfile)
+  --monitoring also a PodMonitor and the alerts as a PrometheusRule, for prometheus-operator
+               (with --out: monitoring.yaml)
 `;
 
 const MODES: readonly (DeployMode | "files")[] = [
@@ -65,6 +68,7 @@ const MANIFESTS_OPTIONS = {
   tenant: { type: "string" },
   out: { type: "string" },
   "no-worker-rbac": { type: "boolean", default: false },
+  monitoring: { type: "boolean", default: false },
 } as const;
 
 /**
@@ -117,6 +121,20 @@ export async function runManifests(
       tenant: values.tenant,
       workerRbac: !values["no-worker-rbac"],
     });
+    if (values.monitoring) {
+      const { namespace, name, tenant } = values;
+      files.push({
+        file: "monitoring.yaml",
+        purpose: "a PodMonitor and the alerts (PrometheusRule), for prometheus-operator",
+        documents: buildMonitoringObjects({
+          namespace,
+          name,
+          tenant,
+          mode: values.mode as DeployMode,
+        }),
+        applyCommand: (path) => `kubectl apply -f ${path}`,
+      });
+    }
     if (values.out) return await writeManifestFiles(files, values.out);
     printOut(HEADER + files.flatMap((f) => f.documents).map(renderYaml).join("---\n"));
     return 0;

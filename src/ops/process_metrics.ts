@@ -37,7 +37,8 @@ export const DEFAULT_COLLECTORS_KEPT: readonly string[] = [
  */
 export function registerProcessMetrics(registry: Registry): void {
   const defaults = new PromRegistry();
-  collectDefaultMetrics({ register: defaults });
+  // Sampling the event loop every 20 ms (prom-client: 10) halves the idle cost.
+  collectDefaultMetrics({ register: defaults, eventLoopMonitoringPrecision: 20 });
   for (const name of DEFAULT_COLLECTORS_KEPT) {
     const metric = defaults.getSingleMetric(name);
     if (metric) registry.registerMetric(metric);
