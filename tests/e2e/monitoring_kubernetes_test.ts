@@ -128,6 +128,8 @@ Deno.test("manifests --monitoring adds a PodMonitor that selects the signer's po
   ];
   for (const [mode, extra] of modes) {
     await t.step(mode, async () => {
+      // Kamaji's objects go to three clusters/commands, so that mode writes files (--out).
+      const dir = await Deno.makeTempDir({ prefix: "monitoring-manifests-" });
       const out = await runMain([
         "manifests",
         "--secrets",
@@ -140,9 +142,14 @@ Deno.test("manifests --monitoring adds a PodMonitor that selects the signer's po
         "talos",
         "--monitoring",
         ...extra,
+        ...(mode === "kamaji-sidecar" ? ["--out", dir] : []),
       ]);
+      const text = mode === "kamaji-sidecar"
+        ? await Deno.readTextFile(`${dir}/monitoring.yaml`)
+        : out.stdout;
+      await Deno.remove(dir, { recursive: true });
       assertEquals(out.code, 0, out.stderr);
-      const objects = parseAllDocuments(out.stdout).map((d) => d.toJSON() as KubeObject);
+      const objects = parseAllDocuments(text).map((d) => d.toJSON() as KubeObject);
       const monitoring = objects.filter((o) => String(o.apiVersion).startsWith("monitoring."));
       assertEquals(monitoring.map((o) => o.kind), ["PodMonitor", "PrometheusRule"]);
       checkAgainstCrds(schemas, monitoring, `manifests --mode ${mode}`);
