@@ -97,6 +97,12 @@ export const DASHBOARD_PANELS: readonly PanelSpec[] = [
     queries: [rateBy("reason", "talos_csr_signer_rate_limited_total")],
   },
   {
+    title: "Refused by the transport (before any token)",
+    type: "timeseries",
+    unit: "reqps",
+    queries: [rateBy("reason", "talos_csr_signer_transport_refusals_total")],
+  },
+  {
     title: "Up and ready",
     type: "timeseries",
     unit: "short",
