@@ -11,7 +11,8 @@
  * alternate between them (which goes first alternates by round), the servers are pinned to one CPU
  * and the load generator to the other, and one table gives both with their ratios.
  *
- * Usage: deno task bench [--calls 3000] [--quick] [--compare BIN] [--rounds N] [--settle SECONDS]
+ * Usage: deno task bench [--calls 3000] [--quick] [--compare BIN [--compare-name NAME]] [--rounds N]
+ *   [--settle SECONDS]
  *
  * @module
  */
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     calls: { type: "string", default: "3000" },
     quick: { type: "boolean", default: false },
     compare: { type: "string" },
+    "compare-name": { type: "string", default: "Go original" },
     rounds: { type: "string" },
     settle: { type: "string" },
   },
@@ -44,6 +46,7 @@ const { values } = parseArgs({
 const CALLS = Number(values.calls);
 const QUICK = values.quick!;
 const COMPARE = values.compare;
+const COMPARE_NAME = values["compare-name"]!;
 const ROUNDS = Number(values.rounds ?? (COMPARE ? 2 : 1));
 const SETTLE_S = Number(values.settle ?? (QUICK ? 0 : 60));
 if (!(CALLS > 0 && ROUNDS >= 1 && SETTLE_S >= 0)) {
@@ -119,7 +122,11 @@ const loadAverages: string[] = [];
 for (let round = 0; round < ROUNDS; round++) {
   loadAverages.push(Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" "));
   const servers: BenchServer[] = [await startBenchServer(files, { cpus: cpus?.server })];
-  if (COMPARE) servers.push(await startCompareServer(COMPARE, files, { cpus: cpus?.server }));
+  if (COMPARE) {
+    servers.push(
+      await startCompareServer(COMPARE, files, { cpus: cpus?.server, name: COMPARE_NAME }),
+    );
+  }
   try {
     await sleep(3000); // let start-up settle before the idle sample
     const results = new Map(
@@ -176,8 +183,8 @@ report(
 report(`load average at the start of each round: ${loadAverages.join(" | ")}`);
 report("");
 const ours = rounds.get("this service")!;
-const theirs = rounds.get("Go original");
-for (const line of compareTable(ours, theirs, "Go original")) report(line);
+const theirs = rounds.get(COMPARE_NAME);
+for (const line of compareTable(ours, theirs, COMPARE_NAME)) report(line);
 report("");
 report(JSON.stringify({
   sign_us: signUs,

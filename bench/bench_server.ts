@@ -79,6 +79,8 @@ export interface StartOptions {
   cpus?: string;
   /** Extra `deno run` flags for this service (e.g. `--cpu-prof`). */
   denoArgs?: string[];
+  /** The server's name in reports. @default "Go original" for a compared binary */
+  name?: string;
   /** Extra environment for the server. */
   env?: Record<string, string>;
 }
@@ -169,7 +171,7 @@ export async function startCompareServer(
   }
   exited.catch(() => {});
   return {
-    name: "Go original",
+    name: options.name ?? "Go original",
     port,
     pid: child.pid,
     stop: async () => {

@@ -25,8 +25,14 @@ export const SHARED_TALOS_SECRETS_PATH = `${
 export const TALOS_SECRETS_PATH: string = (() => {
   const dir = Deno.makeTempDirSync({ prefix: "talos-secrets-" });
   const path = `${dir}/secrets.yaml`;
-  Deno.copyFileSync(SHARED_TALOS_SECRETS_PATH, path);
-  Deno.chmodSync(path, 0o600);
+  try {
+    Deno.copyFileSync(SHARED_TALOS_SECRETS_PATH, path);
+    Deno.chmodSync(path, 0o600);
+  } catch (error) {
+    // The bench imports test support without needing the fixture; a test that does fails when it
+    // reads this path, naming it.
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
   return path;
 })();
 
