@@ -14,7 +14,7 @@ import {
 import { SampledLog } from "../ops/sampled_log.ts";
 import { healthService, type HealthSource } from "./health_service.ts";
 import { SECURITY_SERVICE } from "./service_definitions.ts";
-import { coalesceConnectionWrites } from "./write_coalescing.ts";
+import { coalesceConnectionWrites, flushHeldWrites } from "./write_coalescing.ts";
 import { ReplaceableTlsCredentials, type ServingTls } from "./tls_credentials.ts";
 import {
   CERTIFICATE_METHOD,
@@ -161,6 +161,7 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
       const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
       await Promise.race([streams.idle(), expired]);
       clearTimeout(timer);
+      await flushHeldWrites();
       refusals.flush();
       return streams.openStreams;
     },

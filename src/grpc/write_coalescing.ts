@@ -14,12 +14,19 @@
  */
 import type { Http2SecureServer, Http2Server } from "node:http2";
 import type { Socket } from "node:net";
+import type { Writable } from "node:stream";
 
 /** Event-loop turns a connection's writes are held: the turns a unary answer is written over. */
 export const COALESCE_TURNS = 3;
 
 /** The part of a socket that {@linkcode coalesceWrites} uses. */
-export type CorkableSocket = Pick<Socket, "write" | "cork" | "uncork" | "destroyed">;
+export type CorkableSocket = Pick<
+  Writable,
+  "write" | "cork" | "uncork" | "destroy" | "destroyed" | "writableLength"
+>;
+
+/** Sockets holding writes right now, so shutdown can let them go before the process exits. */
+const holding = new Map<CorkableSocket, () => void>();
 
 /**
  * Holds the writes of `socket` made within `turns` event-loop turns of the first, then lets them
@@ -35,22 +42,34 @@ export type CorkableSocket = Pick<Socket, "write" | "cork" | "uncork" | "destroy
 export function coalesceWrites(socket: CorkableSocket, turns = COALESCE_TURNS): void {
   let held = false;
   const write = socket.write;
-  const release = (left: number) => {
-    if (left > 1) {
-      setImmediate(release, left - 1);
-      return;
-    }
+  const letGo = () => {
+    if (!held) return;
     held = false;
+    holding.delete(socket);
     socket.uncork();
+  };
+  const release = (left: number) => {
+    if (left > 1) setImmediate(release, left - 1);
+    else letGo();
   };
   socket.write = function (this: CorkableSocket, ...args: unknown[]) {
     if (!held && !socket.destroyed) {
       held = true;
+      holding.set(socket, letGo);
       socket.cork();
       setImmediate(release, turns);
     }
     return (write as (...a: unknown[]) => boolean).apply(this, args);
-  } as Socket["write"];
+  } as Writable["write"];
+  // Destroying a socket drops what it holds: an HTTP/2 session closed right after its last answer
+  // (or a health Watch's NOT_SERVING at shutdown) would lose it. Let go first, destroy a turn later.
+  const destroy = socket.destroy;
+  socket.destroy = function (this: CorkableSocket, ...args: unknown[]) {
+    if (!held) return (destroy as (...a: unknown[]) => CorkableSocket).apply(this, args);
+    letGo();
+    setImmediate(() => (destroy as (...a: unknown[]) => CorkableSocket).apply(this, args));
+    return this;
+  } as Writable["destroy"];
 }
 
 /**
@@ -61,4 +80,24 @@ export function coalesceWrites(socket: CorkableSocket, turns = COALESCE_TURNS): 
  */
 export function coalesceConnectionWrites(http2Server: Http2Server | Http2SecureServer): void {
   http2Server.prependListener("secureConnection", (socket: Socket) => coalesceWrites(socket));
+}
+
+/**
+ * Lets every held write go now and waits (at most `maxTurns` event-loop turns) until the sockets
+ * have handed them on: shutdown calls it last, since the process exits next and a held answer
+ * (or a health Watch's NOT_SERVING) would otherwise never leave.
+ *
+ * @param maxTurns the most `setImmediate` turns to wait for the writes to complete
+ */
+export async function flushHeldWrites(maxTurns = 100): Promise<void> {
+  // Writes the HTTP/2 layer is still producing (a turn or two after a stream is answered) first.
+  for (let turn = 0; turn <= COALESCE_TURNS; turn++) {
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const sockets = [...holding.keys()];
+  for (const letGo of [...holding.values()]) letGo();
+  for (let turn = 0; turn < maxTurns; turn++) {
+    if (sockets.every((socket) => socket.destroyed || socket.writableLength === 0)) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
