@@ -651,9 +651,9 @@ const RELOAD_AND_SHUTDOWN: Mutant[] = [
   {
     id: "reload-never-changes",
     rule: "reload",
-    file: "src/ops/material.ts",
-    find: `if (previous && snapshot.digest === previous.digest) return "unchanged";`,
-    replace: `if (previous) return "unchanged";`,
+    file: "src/ops/reload.ts",
+    find: `if (digest === state.material.digest) {`,
+    replace: `if (digest !== undefined) {`,
     tests: [T.operations],
     filter: "SIGHUP",
   },

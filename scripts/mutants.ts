@@ -118,6 +118,9 @@ async function judge(tree: string, mutant: Mutant): Promise<Outcome> {
     const result = await runTests(tree, mutant.tests, mutant.filter);
     const seconds = Math.round((performance.now() - started) / 1000);
     if (result === "timeout") return { kind: "killed", by: ["(timed out)"], seconds };
+    if (result.ok && /^ok \| 0 passed \| 0 failed/m.test(result.output)) {
+      return { kind: "invalid", reason: `no test matches --filter=${mutant.filter}` };
+    }
     if (result.ok) return { kind: "survived", seconds };
     if (/TS\d{4} \[ERROR\]/.test(result.output)) {
       return { kind: "invalid", reason: result.output.match(/TS\d{4} \[ERROR\].*/)![0] };

@@ -79,6 +79,8 @@ export function checkCatalogue(catalogue: readonly Mutant[]): string[] {
 export function failedTests(output: string): string[] {
   const names = [
     ...[...output.matchAll(/^(.+?) \.\.\. FAILED/gm)].map((m) => m[1]!.trim()),
+    // A slow test's "... FAILED" lands on another line; the error report names it too.
+    ...[...output.matchAll(/^(.+?) => \.\/tests\/\S+:\d+:\d+$/gm)].map((m) => m[1]!.trim()),
     ...[...output.matchAll(/^(\S+) \(uncaught error\)$/gm)].map((m) => `${m[1]} (uncaught error)`),
   ];
   return [...new Set(names)];

@@ -35,9 +35,13 @@ Deno.test("failedTests() names failed tests and modules that failed to load", ()
     "a test ... ok (3ms)",
     "issueCertificate() removes Organization ... FAILED (12ms)",
     "./tests/unit/x_test.ts (uncaught error)",
+    "slow test ...'slow test' has been running for over (1m0s)",
+    " FAILED (2m2s)",
+    "slow test => ./tests/e2e/renewal_test.ts:40:6",
   ].join("\n");
   assertEquals(failedTests(output), [
     "issueCertificate() removes Organization",
+    "slow test",
     "./tests/unit/x_test.ts (uncaught error)",
   ]);
 });
