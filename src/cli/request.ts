@@ -40,7 +40,7 @@ machine config gives one.
 
 /** One check on one address. */
 interface Step extends Check {
-  /** The address, `host:port`, or "worker config" for a verdict on the machine configuration. */
+  /** The address (`host:port`), "issued certificate" (the apid check) or "worker config" (verdicts). */
   target: string;
   hint?: string;
 }
@@ -115,8 +115,9 @@ export async function runRequest(
     }
   }
   if (artefacts.crtPem && steps.every((s) => s.ok)) {
-    const first = recorder(formatTarget(targets[0]!));
-    await apidStep(artefacts as Required<RequestArtefacts>, sans, first);
+    // Once, with the first answer: what apid does with it does not depend on the address.
+    const apid = recorder(targets.length > 1 ? "issued certificate" : formatTarget(targets[0]!));
+    await apidStep(artefacts as Required<RequestArtefacts>, sans, apid);
   }
   if (options.machineConfig) steps.push(...judgeWorkerConfig(steps, options.machineConfig.path));
   const files = options.out ? await saveRequestFiles(options.out, artefacts) : [];
