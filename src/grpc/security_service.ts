@@ -48,6 +48,8 @@ export interface CertificateServiceDeps {
   inFlight?: InFlightLimit;
   /** Receives every call's outcome (metrics). */
   observe?: (outcome: CallOutcome) => void;
+  /** Told the `getPeer()` of every call that presented a valid token (its connection is kept). */
+  onAuthenticated?: (peer: string) => void;
 }
 
 /** The gRPC path of the one method workers call. */
@@ -107,6 +109,7 @@ async function answer(
     throw verdict;
   }
   fields.token_slot = verdict;
+  deps.onAuthenticated?.(String(fields.peer));
   const issue = () => issueCertificate(authority, request.csr ?? new Uint8Array(), now, address);
   const issued = await (deps.inFlight ? deps.inFlight.run(issue) : issue());
   fields.cn = issued.commonName;

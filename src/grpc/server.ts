@@ -6,6 +6,7 @@
 import { Server, status } from "@grpc/grpc-js";
 import { http2ServersOf, trackSessions } from "./http2_sessions.ts";
 import {
+  type AppliedLimits,
   applyTransportLimits,
   DEFAULT_LISTENER_LIMITS,
   type LimitRefusal,
@@ -95,7 +96,15 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
     "grpc.max_connection_idle_ms": options.connectionIdleTimeoutMs ?? 60_000,
     "grpc.max_concurrent_streams": limits.maxStreamsPerConnection,
   });
-  server.addService(SECURITY_SERVICE, { Certificate: createCertificateHandler(options) });
+  // Filled once the ports are bound; a call with a valid token marks its connection there.
+  const applied: AppliedLimits[] = [];
+  const onAuthenticated = (peer: string) => {
+    for (const limits of applied) limits.authenticated(peer);
+    options.onAuthenticated?.(peer);
+  };
+  server.addService(SECURITY_SERVICE, {
+    Certificate: createCertificateHandler({ ...options, onAuthenticated }),
+  });
   if (options.health) {
     const health = healthService(options.health, limits.maxHealthWatches);
     server.addService(health.definition, health.implementation as never);
@@ -122,10 +131,10 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
   const refusals = limitRefusalLog(options.logger);
   for (const http2Server of http2ServersOf(server)) {
     coalesceConnectionWrites(http2Server);
-    applyTransportLimits(http2Server, limits, LONG_LIVED_METHODS, (refusal) => {
+    applied.push(applyTransportLimits(http2Server, limits, LONG_LIVED_METHODS, (refusal) => {
       refusals.record(refusal);
       options.onLimitRefusal?.(refusal);
-    });
+    }));
   }
   const streams = trackSessions(server, {
     servedMethods: new Set([
@@ -192,4 +201,6 @@ const MESSAGES: Record<LimitRefusal["reason"], string> = {
   "max-connections-per-address": "connection refused: MAX_CONNECTIONS_PER_ADDRESS reached",
   "max-open-streams": "call refused: MAX_OPEN_STREAMS reached",
   "request-timeout": "connection closed: call not complete within REQUEST_TIMEOUT",
+  "evicted-unauthenticated":
+    "connection closed: connection limit reached, oldest connection without a valid token makes room",
 };

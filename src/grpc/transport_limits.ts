@@ -8,6 +8,10 @@
  * connection is advertised in SETTINGS by grpc-js (`grpc.max_concurrent_streams`); nghttp2 ends a
  * connection that exceeds it.
  *
+ * A connection cap that is full makes room by closing the oldest connection at that scope that
+ * never carried a call with a valid token (see {@linkcode ConnectionBudget}): without that, peers
+ * with no token holding every slot alive with health checks locked every worker out.
+ *
  * Refusals never send GOAWAY (Deno 2.9 can abort on it, see http2_sessions.ts): a connection over
  * a limit is closed before its TLS handshake, a stream over the limit gets RST_STREAM
  * REFUSED_STREAM (which gRPC clients retry), and a connection with a late call is destroyed.
@@ -54,6 +58,7 @@ export const LIMIT_REFUSAL_REASONS = [
   "max-connections-per-address",
   "max-open-streams",
   "request-timeout",
+  "evicted-unauthenticated",
 ] as const;
 
 /** Why the transport refused or closed something. */
@@ -67,11 +72,35 @@ export interface LimitRefusal {
   address: string;
 }
 
-/** Counts open connections in total and per address. Pure bookkeeping. */
-export class ConnectionBudget {
+/** One connection holding a slot. */
+export interface HeldConnection {
+  /** The peer's address (no port). */
+  readonly address: string;
+  /** True once a call on it presented a valid token: such a connection is never evicted. */
+  authenticated: boolean;
+}
+
+/** What {@linkcode ConnectionBudget.admit} decided. */
+export interface Admission<C extends HeldConnection> {
+  /** The limit that refused the newcomer; undefined when it was admitted. */
+  refused?: LimitRefusalReason;
+  /** The connection whose slot the newcomer took (already released: the caller closes it). */
+  evicted?: C;
+}
+
+/**
+ * Counts open connections in total and per address. Pure bookkeeping.
+ *
+ * At a full cap the oldest connection at that scope (the address for the per-address cap, every
+ * address for the total) that never carried a valid token gives up its slot to the newcomer, so
+ * peers without a token cannot hold slots against workers; the newcomer is refused only when every
+ * connection at that scope is authenticated.
+ */
+export class ConnectionBudget<C extends HeldConnection = HeldConnection> {
   readonly #limits: Pick<TransportLimits, "maxConnections" | "maxConnectionsPerAddress">;
   readonly #perAddress = new Map<string, number>();
-  #total = 0;
+  /** Insertion order is age order: oldest first. */
+  readonly #held = new Set<C>();
 
   /**
    * @param limits total and per-address maximums (0: no limit)
@@ -87,45 +116,73 @@ export class ConnectionBudget {
   }
 
   /**
-   * Takes a slot for a new connection from `address`.
+   * Takes a slot for a new connection, evicting the oldest unauthenticated one at a full cap.
    *
-   * @param address the peer's address
-   * @returns undefined when admitted (call {@linkcode release} once it closes), else the limit hit
+   * @param connection the newcomer
+   * @returns the refusal, or the connection evicted to admit it (call {@linkcode release} for
+   * the newcomer once it closes)
    */
-  admit(address: string): LimitRefusalReason | undefined {
+  admit(connection: C): Admission<C> {
     const { maxConnections, maxConnectionsPerAddress } = this.#limits;
-    if (maxConnections > 0 && this.#total >= maxConnections) return "max-connections";
-    const fromAddress = this.#perAddress.get(address) ?? 0;
-    if (maxConnectionsPerAddress > 0 && fromAddress >= maxConnectionsPerAddress) {
-      return "max-connections-per-address";
+    const { address } = connection;
+    let evicted: C | undefined;
+    if (maxConnectionsPerAddress > 0 && this.#count(address) >= maxConnectionsPerAddress) {
+      evicted = this.#oldestUnauthenticated(address);
+      if (!evicted) return { refused: "max-connections-per-address" };
+    } else if (maxConnections > 0 && this.#held.size >= maxConnections) {
+      evicted = this.#oldestUnauthenticated();
+      if (!evicted) return { refused: "max-connections" };
     }
-    this.#total++;
-    this.#perAddress.set(address, fromAddress + 1);
-    return undefined;
+    if (evicted) this.release(evicted);
+    this.#held.add(connection);
+    this.#perAddress.set(address, this.#count(address) + 1);
+    return evicted ? { evicted } : {};
   }
 
   /**
-   * Gives back the slot of a closed connection.
+   * Gives back the slot of a closed (or evicted) connection; a second call changes nothing.
    *
-   * @param address the address it was admitted for
+   * @param connection the connection admitted
    */
-  release(address: string): void {
-    const fromAddress = this.#perAddress.get(address) ?? 0;
-    if (fromAddress <= 0) return;
-    this.#total--;
-    if (fromAddress === 1) this.#perAddress.delete(address);
-    else this.#perAddress.set(address, fromAddress - 1);
+  release(connection: C): void {
+    if (!this.#held.delete(connection)) return;
+    const fromAddress = this.#count(connection.address);
+    if (fromAddress <= 1) this.#perAddress.delete(connection.address);
+    else this.#perAddress.set(connection.address, fromAddress - 1);
   }
 
   /** Open connections now. */
   get total(): number {
-    return this.#total;
+    return this.#held.size;
   }
 
   /** Addresses with an open connection now (the map never outgrows the connections). */
   get addresses(): number {
     return this.#perAddress.size;
   }
+
+  #count(address: string): number {
+    return this.#perAddress.get(address) ?? 0;
+  }
+
+  #oldestUnauthenticated(address?: string): C | undefined {
+    for (const held of this.#held) {
+      if (!held.authenticated && (address === undefined || held.address === address)) return held;
+    }
+    return undefined;
+  }
+}
+
+/** The limits applied to one HTTP/2 server. */
+export interface AppliedLimits {
+  /** The connection budget, for tests and metrics. */
+  budget: ConnectionBudget;
+  /**
+   * Marks the connection of a call that presented a valid token, so it is never evicted.
+   *
+   * @param peer the call's `getPeer()` (`address:port`, the key of its connection)
+   */
+  authenticated(peer: string): void;
 }
 
 /**
@@ -134,29 +191,42 @@ export class ConnectionBudget {
  * @param http2Server the server (from the grpc-js server's `http2Servers`)
  * @param limits the limits
  * @param longLived request paths whose streams stay open by design once their request arrived
- * @param onRefused called for each refusal
- * @returns the connection budget, for tests and metrics
+ * @param onRefused called for each refusal (and each eviction)
+ * @returns the budget, and where calls with a valid token mark their connection
  */
 export function applyTransportLimits(
   http2Server: Http2Server,
   limits: TransportLimits,
   longLived: ReadonlySet<string>,
   onRefused: (refusal: LimitRefusal) => void,
-): ConnectionBudget {
-  const budget = new ConnectionBudget(limits);
+): AppliedLimits {
+  const budget = new ConnectionBudget<TrackedConnection>(limits);
+  const byPeer = new Map<string, TrackedConnection>();
   let openStreams = 0;
   http2Server.on("connection", (socket: Socket) => {
     const address = socket.remoteAddress ?? "";
-    const refused = budget.admit(address);
+    const peer = `${address}:${socket.remotePort}`;
+    const connection: TrackedConnection = { address, authenticated: false, socket };
+    const { refused, evicted } = budget.admit(connection);
     if (refused) {
       socket.destroy();
       onRefused({ reason: refused, address });
       return;
     }
-    socket.once("close", () => budget.release(address));
+    if (evicted) {
+      closeConnection(evicted);
+      onRefused({ reason: "evicted-unauthenticated", address: evicted.address });
+    }
+    byPeer.set(peer, connection);
+    socket.once("close", () => {
+      budget.release(connection);
+      if (byPeer.get(peer) === connection) byPeer.delete(peer);
+    });
   });
   http2Server.on("session", (session: Http2Session) => {
     const address = remoteAddressOf(session);
+    const connection = byPeer.get(`${address}:${remotePortOf(session)}`);
+    if (connection) connection.session = session;
     // A connection must start a call in time too: HEADERS that never end (a CONTINUATION flood)
     // or no request at all never reach the per-stream deadline below.
     const firstCall = expireSession(session, limits.requestTimeoutMs, () => {
@@ -179,7 +249,27 @@ export function applyTransportLimits(
       });
     });
   });
-  return budget;
+  return {
+    budget,
+    authenticated(peer) {
+      const connection = byPeer.get(peer);
+      if (connection) connection.authenticated = true;
+    },
+  };
+}
+
+/** A connection as the listener tracks it. */
+interface TrackedConnection extends HeldConnection {
+  socket: Socket;
+  session?: Http2Session;
+}
+
+/** Closes an evicted connection: its HTTP/2 session without GOAWAY, or the bare socket. */
+function closeConnection(connection: TrackedConnection): void {
+  const { session, socket } = connection;
+  // destroy(null): no error and no code, so Deno skips its GOAWAY path.
+  if (session && !session.destroyed) session.destroy(null as unknown as Error);
+  else socket.destroy();
 }
 
 /**
@@ -191,6 +281,15 @@ function remoteAddressOf(session: Http2Session): string {
     return session.socket?.remoteAddress ?? "";
   } catch {
     return "";
+  }
+}
+
+/** The peer's port, read like {@linkcode remoteAddressOf}. */
+function remotePortOf(session: Http2Session): number | undefined {
+  try {
+    return session.socket?.remotePort;
+  } catch {
+    return undefined;
   }
 }
 

@@ -13,6 +13,7 @@ import {
   type FloodMode,
   type FloodOptions,
   type FloodReport,
+  type RunningFlood,
   sampleRss,
   startFlood,
   startLikeStartTask,
@@ -110,15 +111,66 @@ Deno.test("many connections x many pending streams: limits hold, a worker is ser
     workerSource: "127.0.0.2",
     after: async (server) => {
       const metrics = await (await fetch(`http://127.0.0.1:${server.httpPort}/metrics`)).text();
-      const refused = /transport_refusals_total\{reason="max-connections-per-address"\} (\d+)/
+      // Past MAX_CONNECTIONS_PER_ADDRESS (64), each newcomer evicts the oldest token-less one.
+      const evicted = /transport_refusals_total\{reason="evicted-unauthenticated"\} (\d+)/
         .exec(metrics)?.[1];
-      assert(Number(refused) >= 36, `refusals counted: ${refused}`);
-      const logged = server.logs.filter((l) => l.includes("MAX_CONNECTIONS_PER_ADDRESS reached"));
-      assert(logged.length >= 1 && logged.length <= 3, "refusals are logged, sampled");
+      assert(Number(evicted) >= 36, `evictions counted: ${evicted}`);
+      const logged = server.logs.filter((l) => l.includes("oldest connection without a valid"));
+      assert(logged.length >= 1 && logged.length <= 3, "evictions are logged, sampled");
     },
   });
   assertEquals(report.settings["3"], 4, "SETTINGS_MAX_CONCURRENT_STREAMS is advertised");
-  assert(report.refused_connections > 0, "MAX_CONNECTIONS_PER_ADDRESS (64) refused some");
+  assert(report.closed_by_server >= 36, "MAX_CONNECTIONS_PER_ADDRESS (64) evicted some");
+});
+
+Deno.test("slots held without a token (health Check every second) never lock out a worker, from a new address or from a full one", async () => {
+  const server = await startLikeStartTask([
+    SECRETS,
+    "--max-connections=16",
+    "--max-connections-per-address=8",
+  ]);
+  const holders: RunningFlood[] = [];
+  try {
+    // 127.0.0.2 connects first, so its connections are the oldest; then 127.0.0.3: all 16 slots.
+    for (const source of ["127.0.0.2", "127.0.0.3"]) {
+      const hold = startFlood("hold", server.port, {
+        connections: 8,
+        interval: 1,
+        seconds: 60,
+        source,
+      });
+      holders.push(hold);
+      await hold.ready;
+    }
+    // A new address while every slot is held: the oldest holder (on 127.0.0.2) makes room.
+    const fresh = await goCall(
+      server.port,
+      bundle.caCertificatePem,
+      bundle.token,
+      "ed25519",
+      "127.0.0.4",
+    );
+    assert(fresh.report?.ok, `worker from a new address: ${fresh.stderr}`);
+    // 127.0.0.3 still holds its 8: one of its own holders makes room.
+    const crowded = await goCall(
+      server.port,
+      bundle.caCertificatePem,
+      bundle.token,
+      "ed25519",
+      "127.0.0.3",
+    );
+    assert(crowded.report?.ok, `worker from a full address: ${crowded.stderr}`);
+    const [first, second] = await Promise.all(holders.splice(0).map((hold) => hold.stop()));
+    assertEquals([first?.closed_by_server, second?.closed_by_server], [1, 1], "one eviction each");
+    const metrics = await (await fetch(`http://127.0.0.1:${server.httpPort}/metrics`)).text();
+    for (const reason of ["max-connections", "max-connections-per-address"]) {
+      assert(metrics.includes(`transport_refusals_total{reason="${reason}"} 0`), reason);
+    }
+    assert(metrics.includes(`transport_refusals_total{reason="evicted-unauthenticated"} 2`));
+  } finally {
+    await Promise.all(holders.map((hold) => hold.stop()));
+    assertEquals((await server.stop()).code, 0);
+  }
 });
 
 Deno.test("pending streams filled with 60 KB each stay bounded by MAX_STREAMS_PER_CONNECTION and REQUEST_TIMEOUT", async () => {

@@ -9,7 +9,7 @@ import { REPO_ROOT } from "./fixtures.ts";
 import { type ServerProcess, startServer } from "./server_process.ts";
 
 /** The attacks of h2_flood.py. */
-export type FloodMode = "streams" | "drip" | "continuation" | "noread" | "watch";
+export type FloodMode = "streams" | "drip" | "continuation" | "noread" | "watch" | "hold";
 
 /** How big and how long an attack is. */
 export interface FloodOptions {
@@ -19,7 +19,7 @@ export interface FloodOptions {
   streams?: number;
   /** Message bytes sent on each pending stream after its 5-byte prefix (streams). */
   fill?: number;
-  /** Seconds between rounds (drip, noread). */
+  /** Seconds between rounds (drip, noread, hold). */
   interval?: number;
   /** PING frames per round (noread). */
   pings?: number;
@@ -64,7 +64,7 @@ export interface RunningFlood {
 }
 
 /**
- * Starts an attack on 127.0.0.1.
+ * Starts an attack on 127.0.0.1 (from `options.source` when given).
  *
  * @param mode which attack
  * @param port the server's port

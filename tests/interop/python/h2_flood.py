@@ -16,6 +16,8 @@ MODE is one of:
   noread        each connection sends --streams complete health Check calls and --pings PINGs every
                 --interval seconds and never reads the answers
   watch         each connection opens --streams grpc.health.v1.Health/Watch streams and reads them
+  hold          each connection makes one health Check call (no token) every --interval seconds and
+                reads the answers: slots held alive without a token
 Prints {"ready": true} once every connection has set up its attack (the test then checks that a
 worker is still served), and at the end one JSON object: what was sent and how the server answered
 (resets, GOAWAYs, gRPC status codes, connections it closed and when). A line on stdin ends the
@@ -227,9 +229,20 @@ async def attack_watch(port, args, writer, encoder, stats, attack, ready):
     ready()
 
 
+async def attack_hold(port, args, writer, encoder, stats, attack, ready):
+    stream_id = 1
+    while attack.running():
+        await send(writer, stats, headers_frame(encoder, stream_id, HEALTH_CHECK, port) + DataFrame(
+            stream_id, EMPTY_MESSAGE, flags=["END_STREAM"]).serialize())
+        stats.streams_sent += 1
+        stream_id += 2
+        ready()
+        await asyncio.sleep(args.interval)
+
+
 ATTACKS = {
     "streams": attack_streams, "drip": attack_drip, "continuation": attack_continuation,
-    "noread": attack_noread, "watch": attack_watch,
+    "noread": attack_noread, "watch": attack_watch, "hold": attack_hold,
 }
 
 
