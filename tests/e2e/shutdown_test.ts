@@ -6,6 +6,7 @@ import { parseSecretsBundle } from "../../src/config/secrets_bundle.ts";
 import { assertEquals } from "../support/assert.ts";
 import { readTalosSecrets, REPO_ROOT, TALOS_SECRETS_PATH } from "../support/fixtures.ts";
 import { startServer } from "../support/server_process.ts";
+import { makeCsr } from "../support/keys.ts";
 
 const bundle = parseSecretsBundle(await readTalosSecrets());
 
@@ -49,6 +50,60 @@ Deno.test("SIGTERM turns a health Watch to NOT_SERVING before the stream ends, a
     await server.stop();
     await lines.cancel().catch(() => {});
     await watcher.status;
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("SIGTERM waits for a call that is open but not yet answered, and answers it OK", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "shutdown-" });
+  await Deno.writeTextFile(`${dir}/ca.pem`, bundle.caCertificatePem);
+  await Deno.writeTextFile(`${dir}/csr.pem`, (await makeCsr()).pem);
+  const server = await startServer([`--secrets=${TALOS_SECRETS_PATH}`]);
+  const held = new Deno.Command("/usr/bin/python3", {
+    args: [
+      `${REPO_ROOT}tests/interop/python/held_call.py`,
+      String(server.port),
+      `${dir}/ca.pem`,
+      bundle.token,
+      `${dir}/csr.pem`,
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const output = held.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let printed = "";
+  const readLine = async () => {
+    while (!printed.includes("\n")) {
+      const { value, done } = await output.read();
+      if (done) break;
+      printed += value;
+    }
+    const line = printed.slice(0, printed.indexOf("\n"));
+    printed = printed.slice(line.length + 1);
+    return line;
+  };
+  const writer = held.stdin.getWriter();
+  try {
+    assertEquals(await readLine(), "open");
+    // The call's stream is open on the server before the stop signal.
+    for (let open = 0; open < 1;) {
+      const page = await (await fetch(`http://127.0.0.1:${server.httpPort}/metrics`)).text();
+      open = Number(/^talos_csr_signer_in_flight_requests (\d+)/m.exec(page)?.[1] ?? 0);
+      if (open < 1) await new Promise((r) => setTimeout(r, 50));
+    }
+    const stopped = server.stop();
+    while (!server.logs.some((l) => l.includes('"msg":"shutting down"'))) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await writer.write(new TextEncoder().encode("go\n"));
+    assertEquals(JSON.parse(await readLine()), { grpc_status: "0" });
+    assertEquals((await stopped).code, 0);
+  } finally {
+    await writer.close().catch(() => {});
+    await server.stop();
+    await output.cancel().catch(() => {});
+    await held.status;
     await Deno.remove(dir, { recursive: true });
   }
 });
