@@ -11,6 +11,7 @@
 import { type Metadata, type sendUnaryData, type ServerUnaryCall, status } from "@grpc/grpc-js";
 import { AuthError, checkToken } from "../auth/token_set.ts";
 import { type Authority, issueCertificate } from "../authority.ts";
+import { CsrError } from "../pki/csr.ts";
 import type { LogFields, Logger } from "../ops/log.ts";
 import type { InFlightLimit } from "../ops/in_flight_limit.ts";
 import type { AbuseLimits } from "../policy/abuse_limits.ts";
@@ -24,6 +25,8 @@ import { statusFromError } from "./status.ts";
 export interface CertificateRequest {
   /** PEM CSR bytes. */
   csr: Uint8Array;
+  /** Why the message itself could not be read (not a protobuf message), if it could not. */
+  malformed?: string;
 }
 
 /** The `CertificateResponse` sent back. */
@@ -110,6 +113,9 @@ async function answer(
   }
   fields.token_slot = verdict;
   deps.onAuthenticated?.(String(fields.peer));
+  if (request.malformed !== undefined) {
+    throw new CsrError("decode", `failed to decode CertificateRequest: ${request.malformed}`);
+  }
   const issue = () => issueCertificate(authority, request.csr ?? new Uint8Array(), now, address);
   const issued = await (deps.inFlight ? deps.inFlight.run(issue) : issue());
   fields.cn = issued.commonName;

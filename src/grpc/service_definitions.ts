@@ -10,12 +10,18 @@
  */
 import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
 import { Buffer } from "node:buffer";
-import { readFields, type WireValue, writeFields } from "./protobuf_wire.ts";
+import { readFields, WireFormatError, type WireValue, writeFields } from "./protobuf_wire.ts";
 
 /** `securityapi.CertificateRequest`. */
 export interface CertificateRequestMessage {
   /** The CSR, PEM bytes (empty when absent). */
   csr: Uint8Array;
+  /**
+   * Why the message could not be read, when it is not a protobuf message. Set instead of throwing,
+   * so the caller gets INVALID_ARGUMENT after the token check (grpc-js answers a throwing
+   * deserializer with INTERNAL).
+   */
+  malformed?: string;
 }
 
 /** `securityapi.CertificateResponse`. */
@@ -53,11 +59,14 @@ const asBuffer = (bytes: Uint8Array): Buffer =>
  *
  * @param bytes the message
  * @returns the request
- * @throws {WireFormatError} when the bytes are not a protobuf message (grpc-js answers INTERNAL,
- *   as it did with protobufjs)
  */
 export function decodeCertificateRequest(bytes: Uint8Array): CertificateRequestMessage {
-  return { csr: bytesOf(readFields(bytes).get(1)) };
+  try {
+    return { csr: bytesOf(readFields(bytes).get(1)) };
+  } catch (error) {
+    if (!(error instanceof WireFormatError)) throw error;
+    return { csr: new Uint8Array(0), malformed: error.message };
+  }
 }
 
 /**

@@ -169,6 +169,18 @@ Deno.test("bad input gets a precise status, a log line, and the server keeps ser
         assertMatch(result.details, c.details);
       });
     }
+    await t.step("a message that is not a protobuf message -> INVALID_ARGUMENT", async () => {
+      const result = await callCertificate({
+        port: server.port,
+        caPem: bundle.caCertificatePem,
+        token: TOKEN,
+        csr: new Uint8Array([0x0a, 0xff]), // field 1, length 255, no bytes follow
+        rawMessage: true,
+      });
+      assert(!result.ok);
+      assertEquals(status[result.code], "INVALID_ARGUMENT");
+      assertMatch(result.details, /^failed to decode CertificateRequest: /);
+    });
     await t.step("an unknown method -> UNIMPLEMENTED", async () => {
       const result = await callCertificate({
         port: server.port,
@@ -207,8 +219,9 @@ Deno.test("bad input gets a precise status, a log line, and the server keeps ser
     const { code, logs } = await server.stop();
     assertEquals(code, 0);
     const requests = logs.map((l) => JSON.parse(l)).filter((r) => r.msg === "certificate request");
-    // Every call has one line: the table, the unknown method and the final valid call; the
-    // oversized one and the unknown method are refused by the transport and logged by it.
+    // Every call has one line: the table, the unreadable message, the unknown method and the final
+    // valid call; the oversized one and the unknown method are refused by the transport and logged
+    // by it.
     const codes = requests.map((r) => r.code);
     for (
       const expected of [
@@ -221,7 +234,11 @@ Deno.test("bad input gets a precise status, a log line, and the server keeps ser
     ) {
       assert(codes.includes(expected), codes.join(","));
     }
-    assertEquals(requests.length, cases.length + 2);
+    assertEquals(requests.length, cases.length + 3);
+    assert(
+      requests.some((r) => /^failed to decode CertificateRequest: /.test(r.error ?? "")),
+      "the unreadable message is logged",
+    );
     const unknown = requests.find((r) => r.code === "UNIMPLEMENTED");
     assertEquals([unknown.method, unknown.error], ["(unknown)", "unknown method"]);
     assertMatch(unknown.peer, /127\.0\.0\.1/);

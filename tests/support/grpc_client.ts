@@ -24,6 +24,8 @@ export interface CallSpec {
   token?: string;
   /** CSR bytes (or text) to send. */
   csr: Uint8Array | string;
+  /** Send `csr` as the whole message body, not wrapped in a CertificateRequest. @default false */
+  rawMessage?: boolean;
   /** Method path. @default "/securityapi.SecurityService/Certificate" */
   method?: string;
   /** TLS server name to verify. @default "127.0.0.1" (the IP SAN) */

@@ -2,7 +2,8 @@
 //
 // Node's HTTP/2 stack is used rather than Deno's, so the server is exercised by a client
 // implementation other than its own runtime's. Reads one JSON object on stdin:
-//   { port, caPem, calls: [{ token?, csrBase64, method?, serverName? }], shared?, concurrency? }
+//   { port, caPem, calls: [{ token?, csrBase64, rawMessage?, method?, serverName? }], shared?,
+//     concurrency? }
 // and prints a JSON array of { ok, ca, crt } or { ok: false, code, details }, in call order.
 // Every call uses a fresh channel (a new TLS connection), as Talos workers do, unless `shared`.
 import grpc from "@grpc/grpc-js";
@@ -41,11 +42,12 @@ function call(spec) {
       if (error) resolve({ ok: false, code: error.code, details: error.details });
       else resolve({ ok: true, ca: response.ca.toString(), crt: response.crt.toString() });
     };
-    if (spec.method) {
-      const serialize = (value) =>
-        Buffer.concat([Buffer.from([0x0a, ...varint(value.csr.length)]), value.csr]);
+    if (spec.method || spec.rawMessage) {
+      const serialize = spec.rawMessage
+        ? (value) => value.csr
+        : (value) => Buffer.concat([Buffer.from([0x0a, ...varint(value.csr.length)]), value.csr]);
       client.makeUnaryRequest(
-        spec.method,
+        spec.method ?? "/securityapi.SecurityService/Certificate",
         serialize,
         (b) => ({ ca: b, crt: b }),
         request,
