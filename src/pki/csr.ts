@@ -78,7 +78,7 @@ export async function parseCsr(request: Uint8Array): Promise<ParsedCsr> {
   ) {
     throw new CsrError(
       "subject",
-      "invalid CSR subject: empty (after removing Organization) and no DNS or IP SAN, so the certificate would name nothing",
+      "invalid CSR subject: empty (after removing Organization and emailAddress) and no DNS or IP SAN, so the certificate would name nothing",
     );
   }
   let valid: boolean;

@@ -129,11 +129,33 @@ export function expectTag(value: DerValue | undefined, tag: number): DerValue {
   return value;
 }
 
+/** Largest subidentifier Go's `encoding/asn1` and `crypto/x509` (cryptobyte) read: 2^31 - 1. */
+export const MAX_OID_SUBIDENTIFIER = 0x7fffffff;
+
 /**
- * Decodes an OBJECT IDENTIFIER's contents to dotted text.
+ * An OBJECT IDENTIFIER with a subidentifier of 2^31 or more: well-formed DER, but Go's
+ * `crypto/x509` refuses any certificate carrying it, so nothing with it may be signed.
+ */
+export class OidArcError extends DerError {
+  /** The OID as dotted text. */
+  readonly oid: string;
+  /** @param oid the OID as dotted text */
+  constructor(oid: string) {
+    super(
+      `OBJECT IDENTIFIER ${oid} has a subidentifier of 2^31 or more, which Go's crypto/x509 cannot parse`,
+    );
+    this.name = "OidArcError";
+    this.oid = oid;
+  }
+}
+
+/**
+ * Decodes an OBJECT IDENTIFIER's contents to dotted text. Every subidentifier (the first one
+ * combines two arcs) must be below 2^31, as Go requires.
  *
  * @param content the contents octets
  * @returns the OID, e.g. `2.5.29.17`
+ * @throws {OidArcError} when a subidentifier is 2^31 or more
  * @throws {DerError} when malformed
  */
 export function decodeOid(content: Uint8Array): string {
@@ -145,7 +167,7 @@ export function decodeOid(content: Uint8Array): string {
     if (value === 0 && byte === 0x80) throw new DerError("non-minimal OBJECT IDENTIFIER arc");
     value = value * 128 + (byte & 0x7f);
     if (value > Number.MAX_SAFE_INTEGER / 128) {
-      throw new DerError("OBJECT IDENTIFIER arc too large");
+      throw new DerError("OBJECT IDENTIFIER arc too large (at most 2^31 - 1)");
     }
     if (!(byte & 0x80)) {
       arcs.push(value);
@@ -156,7 +178,9 @@ export function decodeOid(content: Uint8Array): string {
   }
   const first = arcs[0]!;
   const head = first < 40 ? [0, first] : first < 80 ? [1, first - 40] : [2, first - 80];
-  return [...head, ...arcs.slice(1)].join(".");
+  const oid = [...head, ...arcs.slice(1)].join(".");
+  if (arcs.some((arc) => arc > MAX_OID_SUBIDENTIFIER)) throw new OidArcError(oid);
+  return oid;
 }
 
 /**

@@ -1,15 +1,33 @@
 /**
  * X.501 Names as DER, without a general ASN.1 library: the subject edits issuance makes (remove
- * Organization, contract §3.3), the Common Name for logs, and RFC 4514 text for audit records.
- * Attribute values keep their original encodings.
+ * Organization, contract §3.3, and emailAddress, §3.4), the Common Name for logs, and RFC 4514
+ * text for audit records. Attribute values keep their original encodings.
  *
  * @module
  */
-import { concat, decodeOid, encode, encodeOid, expectTag, readAll, readOnly, TAG } from "./der.ts";
+import {
+  concat,
+  decodeOid,
+  type DerValue,
+  encode,
+  encodeOid,
+  expectTag,
+  OidArcError,
+  readAll,
+  readOnly,
+  TAG,
+} from "./der.ts";
 import { quoted } from "./quoted.ts";
 
 const OID_CN = "2.5.4.3";
 const OID_O = "2.5.4.10";
+const OID_EMAIL = "1.2.840.113549.1.9.1";
+/**
+ * Attributes never issued: Organization decides Talos API roles (CVE-2022-36103), and
+ * emailAddress is an identity the contract does not grant (§3.4: only DNS and IP), which OpenSSL's
+ * `-verify_email` and S/MIME clients accept when a certificate has no email SAN.
+ */
+const DROPPED = new Set([OID_O, OID_EMAIL]);
 const SHORT_NAMES: Record<string, string> = {
   "2.5.4.3": "CN",
   "2.5.4.5": "serialNumber",
@@ -34,7 +52,7 @@ function parseName(der: Uint8Array): Attribute[][] {
   return readAll(readOnly(der, TAG.sequence).content).map((rdn) =>
     readAll(expectTag(rdn, TAG.set).content).map((entry) => {
       const [type, value, extra] = readAll(expectTag(entry, TAG.sequence).content);
-      const oid = decodeOid(expectTag(type, TAG.oid).content);
+      const oid = attributeType(type);
       if (!value || extra) {
         throw new SubjectError(
           nameOf(oid),
@@ -44,6 +62,15 @@ function parseName(der: Uint8Array): Attribute[][] {
       return { oid, value, encoded: entry.encoded };
     })
   );
+}
+
+function attributeType(type: DerValue | undefined): string {
+  try {
+    return decodeOid(expectTag(type, TAG.oid).content);
+  } catch (cause) {
+    if (!(cause instanceof OidArcError)) throw cause;
+    throw new SubjectError(cause.oid, `attribute type ${cause.message}`);
+  }
 }
 
 /** A requested subject that cannot be issued; the message names the attribute (`INVALID_ARGUMENT`). */
@@ -65,7 +92,7 @@ export class SubjectError extends Error {
 export interface CheckedSubject {
   /** The Common Name ("" when none). */
   commonName: string;
-  /** Attributes other than Organization, i.e. what the issued subject keeps. */
+  /** Attributes other than Organization and emailAddress, i.e. what the issued subject keeps. */
   keptAttributes: number;
 }
 
@@ -108,7 +135,7 @@ export function checkSubject(der: Uint8Array): CheckedSubject {
   }
   return {
     commonName: commonNames[0] ?? "",
-    keptAttributes: attributes.filter((a) => a.oid !== OID_O).length,
+    keptAttributes: attributes.filter((a) => !DROPPED.has(a.oid)).length,
   };
 }
 
@@ -161,21 +188,22 @@ function tagName(tag: number): string {
 }
 
 /**
- * Removes every Organization attribute, dropping RDNs left empty.
+ * Removes every attribute that is never issued (Organization and emailAddress), dropping RDNs left
+ * empty.
  *
  * @param der a DER Name
- * @returns the DER Name without Organization
+ * @returns the DER Name without Organization and emailAddress
  * @throws {DerError} when `der` is not a Name
  */
-export function removeOrganization(der: Uint8Array): Uint8Array {
-  return encodeName(withoutOrganization(parseName(der)));
+export function removeDroppedAttributes(der: Uint8Array): Uint8Array {
+  return encodeName(withoutDroppedAttributes(parseName(der)));
 }
 
 /** What issuance needs from a requested subject, from a single parse. */
 export interface IssuedSubject {
   /** The first CN as requested ("" when none). */
   commonName: string;
-  /** The subject to issue: the request's without Organization, DER. */
+  /** The subject to issue: the request's without Organization and emailAddress, DER. */
   der: Uint8Array<ArrayBuffer>;
   /** That subject as RFC 4514 text, for logs and audit records. */
   text: string;
@@ -190,12 +218,12 @@ export interface IssuedSubject {
  */
 export function issuedSubject(der: Uint8Array): IssuedSubject {
   const rdns = parseName(der);
-  const kept = withoutOrganization(rdns);
+  const kept = withoutDroppedAttributes(rdns);
   return { commonName: firstCommonName(rdns), der: encodeName(kept), text: formatRdns(kept) };
 }
 
-function withoutOrganization(rdns: Attribute[][]): Attribute[][] {
-  return rdns.map((rdn) => rdn.filter((attribute) => attribute.oid !== OID_O)).filter((rdn) =>
+function withoutDroppedAttributes(rdns: Attribute[][]): Attribute[][] {
+  return rdns.map((rdn) => rdn.filter((attribute) => !DROPPED.has(attribute.oid))).filter((rdn) =>
     rdn.length > 0
   );
 }

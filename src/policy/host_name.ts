@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { quoted } from "../pki/quoted.ts";
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
@@ -17,11 +18,15 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
  * ```ts
  * hostNameProblem(".example.com"); // "has an empty label"
  * hostNameProblem("worker-1"); // undefined
+ * hostNameProblem("login.ban\u212a.example"); // 'contains non-ASCII characters that clients may read as "login.bank.example"'
  * ```
  */
 export function hostNameProblem(name: string): string | undefined {
   if (/[^\x21-\x7e]/.test(name)) {
-    return "contains spaces, control or non-ASCII characters (use punycode)";
+    const ascii = hostNameReadings(name).find((reading) => /^[\x21-\x7e]+$/.test(reading));
+    return ascii === undefined
+      ? "contains spaces, control or non-ASCII characters (use punycode)"
+      : `contains non-ASCII characters that clients may read as ${quoted(ascii.toLowerCase())}`;
   }
   const labels = name.replace(/\.$/, "").split(".");
   if (labels.some((label) => label === "")) return "has an empty label";
@@ -33,14 +38,49 @@ export function hostNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** Full stops that IDNA (UTS #46) maps to `.`, after NFKC (which already maps U+FF0E). */
+const IDEOGRAPHIC_STOPS = /[\u3002\uff61]/g;
+const HOST_NAME_CHARACTERS = /^[A-Za-z0-9*._-]+$/;
+/** Letters, marks and digits of any script in dot-separated labels: an international host name. */
+const INTERNATIONAL_HOST_NAME = /^[\p{L}\p{M}\p{N}*_-]+(?:\.[\p{L}\p{M}\p{N}*_-]*)+$/u;
+
+/**
+ * The ways a client may read a Common Name when it compares it with a host name: as written; after
+ * NFKC and IDNA's full stops (fullwidth letters and `。` become ASCII); lowercased, as Python's
+ * `str.lower()` does (U+212A KELVIN SIGN becomes `k`); and upper- then lowercased, as a
+ * case-insensitive compare may do (U+017F LONG S becomes `s`).
+ *
+ * @param commonName the CN
+ * @returns its readings, the original first
+ */
+export function hostNameReadings(commonName: string): string[] {
+  const mapped = commonName.normalize("NFKC").replace(IDEOGRAPHIC_STOPS, ".");
+  return [
+    commonName,
+    mapped,
+    mapped.toLowerCase().normalize("NFKC"),
+    mapped.toUpperCase().toLowerCase().normalize("NFKC"),
+  ];
+}
+
 /**
  * Whether a Common Name could be taken for a host name: clients that fall back to the CN (OpenSSL,
  * curl, Python) would match it against the name they dial, so it must pass the DNS-name rules.
- * Anything made only of host-name and wildcard characters counts.
+ * It counts when any of its {@linkcode hostNameReadings} is made only of host-name and wildcard
+ * characters (so `login.ban\u212a.example`, which Python reads as `login.bank.example`, counts),
+ * or looks like an international host name (letters of any script in dot-separated labels). The
+ * DNS-name rules then refuse every non-ASCII one (`use punycode`).
  *
  * @param commonName the CN
  * @returns whether the DNS-name rules apply to it
+ * @example
+ * ```ts
+ * looksLikeHostName("login.ban\u212a.example"); // true
+ * looksLikeHostName("rack 7 (a-b)"); // false
+ * ```
  */
 export function looksLikeHostName(commonName: string): boolean {
-  return /^[A-Za-z0-9*._-]+$/.test(commonName);
+  return hostNameReadings(commonName).some((reading) =>
+    HOST_NAME_CHARACTERS.test(reading) || INTERNATIONAL_HOST_NAME.test(reading)
+  );
 }

@@ -12,7 +12,7 @@ import { createLogger } from "../../src/ops/log.ts";
 import { x509 } from "../../src/pki/_x509.ts";
 import { decodePem } from "../../src/pki/pem.ts";
 import { assert, assertEquals } from "../support/assert.ts";
-import { mutateCsr, seededRandom } from "../support/csr_mutations.ts";
+import { mutateCsr, type Mutation, seededRandom } from "../support/csr_mutations.ts";
 import { readTalosSecrets, TALOS_SECRETS_PATH } from "../support/fixtures.ts";
 import { callCertificate } from "../support/grpc_client.ts";
 import { goBatch } from "../support/go_worker.ts";
@@ -20,7 +20,8 @@ import { goProgram } from "../support/go_programs.ts";
 import { openssl } from "../support/openssl.ts";
 import { runWithInput } from "../support/process.ts";
 import { signedMutation } from "../support/signed_mutations.ts";
-import { KEY_TYPES, makeCsr } from "../support/keys.ts";
+import { generateKeyPair, KEY_TYPES, makeCsr } from "../support/keys.ts";
+import { attribute, generalNames, name, rawCsr } from "../support/raw_csr.ts";
 import { startServer } from "../support/server_process.ts";
 
 const bundle = parseSecretsBundle(await readTalosSecrets());
@@ -105,6 +106,56 @@ Deno.test(`${IN_PROCESS} mutated CSRs through the Certificate handler get a clea
   );
 });
 
+Deno.test("attribute type OIDs at Go's limit: an arc of 2^31 - 1 is issued and parsed by Go and OpenSSL, 2^31 gets INVALID_ARGUMENT naming the OID", async () => {
+  const authority = await buildAuthority({
+    caCertificatePem: bundle.caCertificatePem,
+    caKeyPem: bundle.caKeyPem,
+    tokens: await buildTokenSet([bundle.token]),
+  });
+  const handler = createCertificateHandler({
+    authority: () => authority,
+    logger: createLogger("json", () => {}),
+    clock: () => new Date(),
+  });
+  const metadata = new Metadata();
+  metadata.set("token", bundle.token);
+  const keys = await generateKeyPair("Ed25519");
+  const ask = async (oid: string) => {
+    const csr = await rawCsr({
+      keys,
+      type: "Ed25519",
+      subject: name([attribute("2.5.4.3", 0x0c, "worker-1")], [attribute(oid, 0x0c, "x")]),
+      sans: generalNames(["worker-1"]),
+    });
+    const call = {
+      request: { csr: new TextEncoder().encode(csr) },
+      metadata,
+      getPeer: () => "127.0.0.1:1",
+    };
+    return await new Promise<{ csr: string; code: string; details?: string; crt?: string }>((
+      resolve,
+    ) =>
+      handler(call as never, (error, response) =>
+        resolve(
+          error
+            ? { csr, code: status[error.code!], details: error.details }
+            : { csr, code: "OK", crt: new TextDecoder().decode(response!.crt) },
+        ))
+    );
+  };
+  const largest = await Promise.all(["1.3.6.1.4.1.2147483647", "2.2147483567"].map(ask));
+  assertEquals(largest.map((r) => r.code), ["OK", "OK"]);
+  await assertGoAndOpensslAgree(largest.map((r) => ({ csr: r.csr, crt: r.crt! })));
+  for (const oid of ["1.3.6.1.4.1.2147483648", "2.2147483568"]) {
+    const refused = await ask(oid);
+    assertEquals(refused.code, "INVALID_ARGUMENT");
+    assertEquals(
+      refused.details,
+      `invalid CSR subject: attribute type OBJECT IDENTIFIER ${oid} has a subidentifier of 2^31 or more, which Go's crypto/x509 cannot parse`,
+    );
+  }
+});
+
 /**
  * Every issued certificate must parse with Go's crypto/x509 and with OpenSSL, and Go must find in
  * it exactly the CSR's key, subject without Organization, and DNS and IP SANs. Batched: one Go
@@ -132,9 +183,14 @@ async function assertGoAndOpensslAgree(pairs: { csr: string; crt: string }[]): P
 Deno.test(`${OVER_THE_WIRE} mutated CSRs over gRPC (grpc-go, fresh connections) leave the server process up and serving`, async () => {
   const server = await startServer([`--secrets=${TALOS_SECRETS_PATH}`, "--rate-limit-per-peer=0"]);
   try {
-    const der = decodePem((await makeCsr()).pem)[0]!.der;
+    const source = { type: "Ed25519" as const, ...(await makeCsr()) };
+    const der = decodePem(source.pem)[0]!.der;
     const random = seededRandom(SEED + 1);
-    const batch = Array.from({ length: OVER_THE_WIRE }, () => mutateCsr(der, random));
+    // One in three is a validly signed hostile CSR (random subjects, attribute OIDs, SANs).
+    const batch: Mutation[] = [];
+    for (let j = 0; j < OVER_THE_WIRE; j++) {
+      batch.push(j % 3 === 0 ? await signedMutation(source, random) : mutateCsr(der, random));
+    }
     const results = await goBatch(
       server.port,
       bundle.caCertificatePem,
@@ -148,6 +204,10 @@ Deno.test(`${OVER_THE_WIRE} mutated CSRs over gRPC (grpc-go, fresh connections) 
       r.crt ? [{ csr: new TextDecoder().decode(batch[j]!.csr), crt: r.crt }] : []
     );
     assert(issued.length > 0, "some mutations keep the CSR valid");
+    assert(
+      results.some((r, j) => r.crt && batch[j]!.kind === "signed"),
+      "some signed mutations are issued",
+    );
     await assertGoAndOpensslAgree(issued);
     assert(
       (await callCertificate({

@@ -18,6 +18,7 @@ import { goCall } from "../support/go_worker.ts";
 import { callBatch, callCertificate } from "../support/grpc_client.ts";
 import { makeCa, makeCsr } from "../support/keys.ts";
 import { openssl } from "../support/openssl.ts";
+import { pythonHostnameMatches } from "../support/python_hostname.ts";
 import { runMain, startServer } from "../support/server_process.ts";
 
 const bundle = parseSecretsBundle(await readTalosSecrets());
@@ -66,7 +67,7 @@ Deno.test("ALLOWED_IP_CIDRS and ALLOWED_DNS_SUFFIXES refuse other names with PER
   }
 });
 
-Deno.test("no certificate the signer issues verifies (openssl -verify_hostname) for a host name the policy refuses as a SAN", async () => {
+Deno.test("no certificate the signer issues verifies (openssl -verify_hostname, Python ssl.match_hostname) for a host name the policy refuses as a SAN", async () => {
   const suffixes = ["example.com"];
   const policy = buildIssuancePolicy({ allowedDnsSuffixes: suffixes });
   const probes = ["www.bank.example", "login.bank.example", "bank.example", "x.bank.example"];
@@ -83,6 +84,11 @@ Deno.test("no certificate the signer issues verifies (openssl -verify_hostname) 
     { subject: "CN=*.bank.example", names: ipOnly },
     { subject: "CN=login.bank.example", names: ipOnly },
     { subject: "CN=LOGIN.Bank.Example.", names: ipOnly },
+    // U+212A KELVIN SIGN: Python's str.lower() reads it as "k".
+    { subject: "CN=login.ban\u212a.example", names: [] },
+    { subject: "CN=login.ban\u212a.example", names: ipOnly },
+    // Fullwidth letters and an ideographic full stop: NFKC / IDNA mapping reads them as ASCII.
+    { subject: "CN=\uff4c\uff4f\uff47\uff49\uff4e\u3002bank.example", names: ipOnly },
     { subject: "CN=.bank.example", names: ipOnly },
     { subject: "CN=bank.example, OU=nodes", names: ipOnly },
     { subject: "CN=worker-1", names: [{ type: "dns", value: "bank.example/.example.com" }] },
@@ -120,7 +126,40 @@ Deno.test("no certificate the signer issues verifies (openssl -verify_hostname) 
         assert((await verify(crt, probe)).code !== 0, `issued certificate verifies for ${probe}`);
       }
     }
+    assertEquals(
+      await pythonHostnameMatches([inside.crt], ["w1.example.com"]),
+      [{ certificate: 0, host: "w1.example.com" }],
+      "Python's check can pass",
+    );
+    assertEquals(await pythonHostnameMatches(issued, probes), [], "Python accepts none");
     assertEquals(issued.length, 1, "only the request inside the policy is issued");
+  } finally {
+    await server.stop();
+  }
+});
+
+Deno.test("a subject emailAddress is removed like Organization: the certificate is issued and openssl -verify_email refuses it (contract §3.4)", async () => {
+  const server = await startServer([SECRETS]);
+  try {
+    const result = await call(
+      server.port,
+      (await makeCsr({ subject: "CN=worker-1, E=ceo@bank.example, O=os:impersonator" })).pem,
+    );
+    assert(result.ok, "a CSR with emailAddress is issued, not refused");
+    const verify = (...extra: string[]) =>
+      openssl(["verify", "-CAfile", "{ca}", ...extra, "{leaf}"], {
+        ca: bundle.caCertificatePem,
+        leaf: result.crt,
+      });
+    assertEquals((await verify()).code, 0, "the certificate verifies");
+    const email = await verify("-verify_email", "ceo@bank.example");
+    assert(email.code !== 0, `openssl -verify_email accepts it: ${email.stdout}`);
+    const subject = await openssl(
+      ["x509", "-noout", "-subject", "-nameopt", "RFC2253"],
+      {},
+      result.crt,
+    );
+    assertEquals(subject.stdout.trim(), "subject=CN=worker-1");
   } finally {
     await server.stop();
   }

@@ -1,7 +1,7 @@
 /**
  * Hostile CSRs with valid signatures, for fuzzing what a token holder can send: random subjects
  * (odd string types, character sets, empty values and RDNs, several CNs, attributes without a
- * value), random SANs (malformed host names, wildcards, bad IP lengths, emails, URIs) and, for EC
+ * value, random attribute type OIDs with arcs up to 2^53, around Go's 2^31 limit), random SANs (malformed host names, wildcards, bad IP lengths, emails, URIs) and, for EC
  * keys, compressed points. Unlike byte mutations, these reach the policy and the signer.
  *
  * @module
@@ -25,6 +25,29 @@ const OIDS = [
   "1.2.840.113549.1.9.1", // emailAddress
   "1.3.6.1.4.1.99999.1", // unknown
 ];
+/** Arcs around the limits of Go (below 2^31) and of our decoder (2^53 / 128). */
+const HUGE_ARCS = [2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2 ** 32 + 5, 2 ** 40, 2 ** 46, 2 ** 53 - 1];
+
+/**
+ * A random OID: 0.x or 1.x (x < 40) or 2.x, then up to five arcs, some of them huge (including the
+ * first subidentifier, which combines the first two arcs).
+ */
+function randomOid(int: (n: number) => number): string {
+  const arc = () =>
+    int(2) === 0 ? HUGE_ARCS[int(HUGE_ARCS.length)]! : int(3) ? int(128) : int(2 ** 20);
+  const root = int(3);
+  const second = root < 2
+    ? int(40)
+    : int(4) === 0
+    ? pickOf([2 ** 31 - 81, 2 ** 31 - 80, 2 ** 31], int)
+    : arc();
+  return [root, second, ...Array.from({ length: int(6) }, arc)].join(".");
+}
+
+function pickOf<T>(items: readonly T[], int: (n: number) => number): T {
+  return items[int(items.length)]!;
+}
+
 const TAGS = [0x0c, 0x0c, 0x0c, 0x13, 0x13, 0x13, 0x16, 0x1e, 0x14, 0x12, 0x30, 0x05, 0x02];
 const VALUES: (string | Uint8Array)[] = [
   "worker-1",
@@ -80,10 +103,17 @@ export async function signedMutation(
     const v = pick(VALUES);
     return typeof v === "string" ? encoder.encode(v) : v;
   };
-  const attribute = () =>
-    int(25) === 0
-      ? encode(TAG.sequence, encodeOid(pick(OIDS)))
-      : encode(TAG.sequence, encodeOid(pick(OIDS)), encode(pick(TAGS), value()));
+  const attribute = () => {
+    if (int(25) === 0) return encode(TAG.sequence, encodeOid(pick(OIDS)));
+    if (int(3) === 0) {
+      // A random type, with a value that is otherwise acceptable half of the time.
+      const content = int(2)
+        ? encode(TAG.utf8String, encoder.encode("x"))
+        : encode(pick(TAGS), value());
+      return encode(TAG.sequence, encodeOid(randomOid(int)), content);
+    }
+    return encode(TAG.sequence, encodeOid(pick(OIDS)), encode(pick(TAGS), value()));
+  };
   const rdns = Array.from(
     { length: int(4) },
     () => encode(TAG.set, ...Array.from({ length: int(12) === 0 ? 0 : 1 + int(2) }, attribute)),

@@ -1,6 +1,6 @@
 // Command issued_match checks, with Go's crypto/x509, that each issued certificate parses, is
 // signed by the CA, and certifies what its CSR asked for: the same SubjectPublicKeyInfo, the CSR's
-// subject without Organization (attribute by attribute, encodings kept, in order), and the CSR's
+// subject without Organization and emailAddress (attribute by attribute, encodings kept, in order), and the CSR's
 // DNS and IP SANs. Usage: issued_match < {"caPem": "...", "pairs": [{"csr": PEM, "crt": PEM}]};
 // prints {"checked": N, "failures": ["..."]}.
 package main
@@ -32,9 +32,19 @@ type atv struct {
 // The SET suffix makes encoding/asn1 read a SET OF.
 type rdnSET []atv
 
-var organization = asn1.ObjectIdentifier{2, 5, 4, 10}
+// Never issued: Organization (contract §3.3) and emailAddress (§3.4).
+var dropped = []asn1.ObjectIdentifier{{2, 5, 4, 10}, {1, 2, 840, 113549, 1, 9, 1}}
 
-func attributes(raw []byte, dropOrganization bool) ([]string, error) {
+func isDropped(oid asn1.ObjectIdentifier) bool {
+	for _, d := range dropped {
+		if oid.Equal(d) {
+			return true
+		}
+	}
+	return false
+}
+
+func attributes(raw []byte, drop bool) ([]string, error) {
 	var rdns []rdnSET
 	rest, err := asn1.Unmarshal(raw, &rdns)
 	if err != nil {
@@ -47,7 +57,7 @@ func attributes(raw []byte, dropOrganization bool) ([]string, error) {
 	for _, rdn := range rdns {
 		kept := ""
 		for _, a := range rdn {
-			if dropOrganization && a.Type.Equal(organization) {
+			if drop && isDropped(a.Type) {
 				continue
 			}
 			kept += fmt.Sprintf("%s=%x+", a.Type, a.Value.FullBytes)
@@ -95,7 +105,7 @@ func check(caPem, csrPem, crtPem string) error {
 		return fmt.Errorf("certificate subject: %v", err)
 	}
 	if !reflect.DeepEqual(got, want) {
-		return fmt.Errorf("subject %v, want %v (the CSR's without O)", got, want)
+		return fmt.Errorf("subject %v, want %v (the CSR's without O and E)", got, want)
 	}
 	if fmt.Sprint(crt.DNSNames) != fmt.Sprint(csr.DNSNames) {
 		return fmt.Errorf("DNS SANs %q, want %q", crt.DNSNames, csr.DNSNames)

@@ -146,6 +146,14 @@ const subjectRefusals: { name: string; subject: Uint8Array; sans?: Uint8Array; m
         "attribute CN is encoded as a SEQUENCE, not a PrintableString, UTF8String or IA5String",
     },
     {
+      name: "an attribute type OID with an arc of 2^31 (Go cannot parse the Name)",
+      subject: name([attribute(CN, UTF8, "worker-1")], [
+        attribute("1.3.6.1.4.1.2147483648", UTF8, "x"),
+      ]),
+      message:
+        "attribute type OBJECT IDENTIFIER 1.3.6.1.4.1.2147483648 has a subidentifier of 2^31 or more, which Go's crypto/x509 cannot parse",
+    },
+    {
       name: "a PrintableString CN with @ and a newline",
       subject: name([attribute(CN, PRINTABLE, "a@b\n")]),
       message: 'attribute CN is a PrintableString with characters outside its set: "a@b\\u{a}"',
@@ -194,13 +202,19 @@ const subjectRefusals: { name: string; subject: Uint8Array; sans?: Uint8Array; m
       name: "an empty subject and no SAN",
       subject: name(),
       sans: undefined,
-      message: "empty (after removing Organization) and no DNS or IP SAN",
+      message: "empty (after removing Organization and emailAddress) and no DNS or IP SAN",
     },
     {
       name: "a subject of only Organization and no SAN",
       subject: name([attribute(O, UTF8, "os:admin")]),
       sans: undefined,
-      message: "empty (after removing Organization) and no DNS or IP SAN",
+      message: "empty (after removing Organization and emailAddress) and no DNS or IP SAN",
+    },
+    {
+      name: "a subject of only emailAddress and no SAN",
+      subject: name([attribute("1.2.840.113549.1.9.1", 0x16, "ceo@bank.example")]),
+      sans: undefined,
+      message: "empty (after removing Organization and emailAddress) and no DNS or IP SAN",
     },
   ];
 

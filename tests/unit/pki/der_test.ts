@@ -4,6 +4,7 @@ import {
   encode,
   encodeOid,
   encodeUnsignedInteger,
+  OidArcError,
   readOnly,
   readValue,
   TAG,
@@ -68,6 +69,37 @@ Deno.test("encode() and encodeOid() produce what openssl reads back", async () =
   );
   assertEquals(decodeOid(readValue(encodeOid("2.999.1")).value.content), "2.999.1");
   await Deno.remove(dir, { recursive: true });
+});
+
+const oidOf = (text: string) => decodeOid(readValue(encodeOid(text)).value.content);
+
+Deno.test("decodeOid() accepts subidentifiers up to 2^31 - 1, the largest Go's crypto/x509 reads", () => {
+  assertEquals(oidOf("1.3.6.1.4.1.2147483647"), "1.3.6.1.4.1.2147483647");
+  // The first subidentifier is 80 + the second arc under 2.
+  assertEquals(oidOf("2.2147483567"), "2.2147483567");
+});
+
+for (
+  const oid of [
+    "1.3.6.1.4.1.2147483648",
+    "1.3.6.1.4.1.4294967301",
+    "2.2147483568",
+    "2.5.4.3.70368744177",
+  ]
+) {
+  Deno.test(`decodeOid() refuses ${oid} (a subidentifier of 2^31 or more), naming it`, () => {
+    const error = assertThrows(
+      () => oidOf(oid),
+      OidArcError,
+      "has a subidentifier of 2^31 or more",
+    );
+    assertEquals(error.oid, oid);
+    assertEquals(error instanceof DerError, true);
+  });
+}
+
+Deno.test("decodeOid() refuses arcs past 2^46 as too large, before losing precision", () => {
+  assertThrows(() => oidOf("1.2.9007199254740991"), DerError, "OBJECT IDENTIFIER arc too large");
 });
 
 Deno.test("encodeUnsignedInteger() is minimal and positive", () => {

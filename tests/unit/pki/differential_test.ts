@@ -42,6 +42,7 @@ const SUBJECT_PARTS: [string, string][] = [
   ["OU", "rack 7"],
   ["O", "os:impersonator"],
   ["O", "system:masters"],
+  ["E", "ceo@bank.example"],
   ["L", "Z\u00fcrich"],
   ["C", "CH"],
   ["2.5.4.5", "0042"], // serialNumber
@@ -49,8 +50,8 @@ const SUBJECT_PARTS: [string, string][] = [
 ];
 
 /**
- * A subject of 0-3 RDNs with at most one CN (an empty subject is legal); O entries must disappear
- * from the result.
+ * A subject of 0-3 RDNs with at most one CN (an empty subject is legal); O and E entries must
+ * disappear from the result.
  */
 function randomSubject(): x509.JsonName {
   const parts = Array.from({ length: int(4) }, () => pick(SUBJECT_PARTS));
@@ -91,9 +92,9 @@ function expectedLeaf(
 ) {
   const kept = names.filter((n) => n.type === "dns" || n.type === "ip"); // §3.4
   return {
-    // §3.3: the CSR's subject, Organization removed, everything else in order.
+    // §3.3, §3.4: the CSR's subject, Organization and emailAddress removed, the rest in order.
     subject: request.subjectName.toJSON().map((rdn) =>
-      Object.fromEntries(Object.entries(rdn).filter(([type]) => type !== "O"))
+      Object.fromEntries(Object.entries(rdn).filter(([type]) => type !== "O" && type !== "E"))
     ).filter((rdn) => Object.keys(rdn).length > 0),
     sans: kept.length === 0 ? [] : sanTexts(new x509.SubjectAlternativeNameExtension(kept)),
     // §3.7: now (minus the backdate) to now + lifetime, never past the CA.
@@ -164,9 +165,9 @@ for (const caType of ["Ed25519", "ECDSA-P256", "RSA"] as const satisfies readonl
       const keys = pick(pools[keyType]!);
       const names = randomNames();
       const subject = randomSubject();
-      // A CSR naming nothing (no attribute but O, no SAN) is refused; give it a SAN.
+      // A CSR naming nothing (no attribute but O or E, no SAN) is refused; give it a SAN.
       const hasSan = names.some((n) => n.type === "dns" || n.type === "ip");
-      if (!hasSan && subject.every((rdn) => "O" in rdn)) {
+      if (!hasSan && subject.every((rdn) => "O" in rdn || "E" in rdn)) {
         names.push({ type: "dns", value: "worker-1" });
       }
       const csr = await x509.Pkcs10CertificateRequestGenerator.create({

@@ -2,7 +2,7 @@ import {
   buildCommonNameSubject,
   commonNameOf,
   formatName,
-  removeOrganization,
+  removeDroppedAttributes,
 } from "../../../src/pki/name.ts";
 import { decodePem } from "../../../src/pki/pem.ts";
 import { assertEquals } from "../../support/assert.ts";
@@ -28,15 +28,22 @@ async function opensslSubject(subject: string): Promise<Uint8Array> {
   return readAll(info!.content)[1]!.encoded;
 }
 
-Deno.test("removeOrganization() drops every O, keeps the rest in order, and openssl reads the result", async () => {
+Deno.test("removeDroppedAttributes() drops every O, keeps the rest in order, and openssl reads the result (contract §3.3)", async () => {
   const subject = await opensslSubject("/O=os:impersonator/CN=worker-1/OU=nodes/O=system:masters");
-  const kept = removeOrganization(subject);
+  const kept = removeDroppedAttributes(subject);
   assertEquals(formatName(kept), "CN=worker-1, OU=nodes");
 });
 
-Deno.test("removeOrganization() of a subject that is only O gives an empty Name", async () => {
+Deno.test("removeDroppedAttributes() drops every emailAddress, also inside a multi-valued RDN (contract §3.4: only DNS and IP identities)", async () => {
+  const subject = await opensslSubject(
+    "/CN=worker-1/emailAddress=ceo@bank.example/OU=nodes+emailAddress=cfo@bank.example",
+  );
+  assertEquals(formatName(removeDroppedAttributes(subject)), "CN=worker-1, OU=nodes");
+});
+
+Deno.test("removeDroppedAttributes() of a subject that is only O gives an empty Name", async () => {
   assertEquals(
-    removeOrganization(await opensslSubject("/O=os:impersonator")),
+    removeDroppedAttributes(await opensslSubject("/O=os:impersonator")),
     new Uint8Array([0x30, 0]),
   );
 });
