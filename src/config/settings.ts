@@ -223,7 +223,8 @@ export const SETTINGS: readonly Setting[] = [
     env: "RATE_LIMIT_PER_PEER",
     flag: "rate-limit-per-peer",
     default: "100",
-    description: "Sustained Certificate calls per second per source address; 0 turns it off.",
+    description:
+      "Sustained Certificate calls per second per source (IPv4 address or IPv6 /64); 0 turns it off.",
   },
   {
     key: "rateLimitBurst",
@@ -238,7 +239,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: "auth-failure-limit",
     default: "10",
     description:
-      "Invalid-token calls from one address within a minute before its calls without a valid token are refused for AUTH_FAILURE_COOLDOWN; 0 turns it off.",
+      "Invalid-token calls from one source (IPv4 address or IPv6 /64) within a minute before its calls without a valid token are refused for AUTH_FAILURE_COOLDOWN; 0 turns it off.",
   },
   {
     key: "authFailureCooldown",

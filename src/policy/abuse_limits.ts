@@ -1,6 +1,10 @@
 /**
- * Per-address limits on Certificate calls: token buckets for request rate, and a cool-down for
- * addresses that keep presenting invalid tokens.
+ * Per-source limits on Certificate calls: token buckets for request rate, and a cool-down for
+ * sources that keep presenting invalid tokens.
+ *
+ * A source is an IPv4 address (an IPv4-mapped IPv6 address counts as its IPv4 address) or an IPv6
+ * /64: a /64 is what one host (or one customer) is given, so counting single IPv6 addresses would
+ * let one host use 2^64 of them to dodge a cool-down and fill the tables.
  *
  * A caller with a valid token is never refused because of other callers' failures: behind a load
  * balancer or NAT, hundreds of workers share one source address, and during a token rotation some
@@ -8,14 +12,17 @@
  * separate buckets, and the cool-down refuses only calls without a valid token.
  *
  * State is bounded, and a cool-down is never forgotten early: bucket and failure-count state is a
- * least-recently-used table of at most {@linkcode MAX_TRACKED_ADDRESSES} entries (evicting one only resets its
- * counters, which fails open), while cool-downs live in a second table of the same bound, ordered by
- * expiry. When that table is full, further cool-downs become one shared cool-down for every caller
- * without a valid token, so an attacker with many addresses can neither grow memory nor push a
- * cooling address out.
+ * least-recently-used table of at most {@linkcode MAX_TRACKED_ADDRESSES} entries (evicting one only
+ * resets its counters, which fails open), while cool-downs live in a second table of the same
+ * bound, ordered by expiry. When that table is full, further cool-downs become one shared cool-down
+ * for every caller without a valid token, so an attacker with many addresses can neither grow
+ * memory nor push a cooling address out. Measured worst case (docs/security.md): about 460 bytes
+ * per tracked source and 80–90 per cool-down, so about 5.4 MB for both tables full at the default
+ * bound, under a tenth of the 64 MB heap the `start` task allows.
  *
  * @module
  */
+import { formatIp, parseIp } from "./ip_address.ts";
 
 /** Every limit that can refuse a call (metrics start each at 0); all map to `RESOURCE_EXHAUSTED`. */
 export const LIMIT_REASONS = ["rate", "auth-failures", "in-flight"] as const;
@@ -54,8 +61,11 @@ export interface AbuseLimitOptions {
   authFailureCooldownMs?: number;
 }
 
-/** Entries kept at most per table by default; memory stays bounded whatever the callers do. */
-export const MAX_TRACKED_ADDRESSES = 100_000;
+/**
+ * Entries kept at most per table by default; memory stays bounded whatever the callers do (about
+ * 4.6 MB for a full source table and 0.9 MB for a full cool-down table).
+ */
+export const MAX_TRACKED_ADDRESSES = 10_000;
 const WINDOW_MS = 60_000;
 
 interface Bucket {
@@ -103,17 +113,19 @@ export class AbuseLimits {
   }
 
   /**
-   * Admits or refuses a call from `address` at time `now` (ms), spending one token of the bucket
-   * for its kind of call. Call it after the token check and before answering, whatever the check
-   * said: a call without a valid token is refused here while its address cools down.
+   * Admits or refuses a call from `peer` at time `now` (ms), spending one token of the bucket of
+   * its source ({@linkcode limitedSource}) for its kind of call. Call it after the token check and
+   * before answering, whatever the check said: a call without a valid token is refused here while
+   * its source cools down.
    *
-   * @param address the caller's address
+   * @param peer the caller's address
    * @param now the current time in ms
    * @param validToken whether the call presented a valid token
    * @throws {RateLimitedError} `auth-failures` for a call without a valid token while its address
    * cools down, `rate` when the bucket for its kind of call is empty
    */
-  admit(address: string, now: number, validToken: boolean): void {
+  admit(peer: string, now: number, validToken: boolean): void {
+    const address = limitedSource(peer);
     if (!validToken) {
       const until = this.#coolDownEnd(address, now);
       if (until > now) {
@@ -144,13 +156,14 @@ export class AbuseLimits {
   }
 
   /**
-   * Records an invalid-token call; the limit-th within a minute starts the address's cool-down.
+   * Records an invalid-token call; the limit-th within a minute starts the source's cool-down.
    *
-   * @param address the caller's address
+   * @param peer the caller's address
    * @param now the current time in ms
    */
-  recordAuthFailure(address: string, now: number): void {
+  recordAuthFailure(peer: string, now: number): void {
     if (this.#failureLimit === 0 || this.#cooldownMs === 0) return;
+    const address = limitedSource(peer);
     const state = this.#state(address, now);
     state.failures = state.failures.filter((t) => now - t < WINDOW_MS);
     state.failures.push(now);
@@ -224,6 +237,27 @@ export class AbuseLimits {
     return state.failures.every((t) => now - t >= WINDOW_MS) && full(state.valid) &&
       full(state.other);
   }
+}
+
+/**
+ * The source a caller's address is limited as: an IPv4 address as itself (also when written as an
+ * IPv4-mapped IPv6 address), an IPv6 address as its /64, anything else (not an IP) unchanged.
+ *
+ * @param address the caller's address
+ * @returns e.g. `10.0.0.7` or `2001:db8:1:2::/64`
+ * @example
+ * ```ts
+ * limitedSource("2001:db8:1:2:aaaa::7"); // "2001:db8:1:2::/64"
+ * limitedSource("::ffff:10.0.0.7"); // "10.0.0.7"
+ * ```
+ */
+export function limitedSource(address: string): string {
+  const bytes = parseIp(address);
+  if (!bytes) return address;
+  if (bytes.length === 4) return formatIp(bytes);
+  const network = new Uint8Array(16);
+  network.set(bytes.subarray(0, 8));
+  return `${formatIp(network)}/64`;
 }
 
 function nonNegative(name: string, value: number): number {

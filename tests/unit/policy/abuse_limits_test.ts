@@ -1,4 +1,9 @@
-import { AbuseLimits, RateLimitedError } from "../../../src/policy/abuse_limits.ts";
+import {
+  AbuseLimits,
+  limitedSource,
+  MAX_TRACKED_ADDRESSES,
+  RateLimitedError,
+} from "../../../src/policy/abuse_limits.ts";
 import { assert, assertEquals, assertThrows } from "../../support/assert.ts";
 
 const VALID = true;
@@ -118,23 +123,23 @@ Deno.test("AbuseLimits bounds cool-downs too: once the cooling table is full, ev
     authFailureCooldownMs: 60_000,
   }, 100);
   for (let i = 0; i < 10_000; i++) {
-    const address = `2001:db8::${i.toString(16)}`;
+    const address = `2001:db8:${i.toString(16)}::1`; // one /64 each
     if (refused(limits, address, i) === undefined) limits.recordAuthFailure(address, i);
     assert(limits.coolingAddresses <= 100 && limits.trackedAddresses <= 100);
   }
   const error = assertThrows(
-    () => limits.admit("2001:db8::ffff:1", 10_000, INVALID),
+    () => limits.admit("2001:db8:ffff::1", 10_000, INVALID),
     RateLimitedError,
     "too many invalid tokens from many addresses",
   );
   assertEquals(error.reason, "auth-failures");
   assertEquals(
-    refused(limits, "2001:db8::0", 10_000),
+    refused(limits, "2001:db8:0::2", 10_000),
     "auth-failures",
     "the first cool-down holds",
   );
-  limits.admit("2001:db8::ffff:1", 10_000, VALID);
-  assertEquals(refused(limits, "2001:db8::ffff:1", 200_000), undefined);
+  limits.admit("2001:db8:ffff::1", 10_000, VALID);
+  assertEquals(refused(limits, "2001:db8:ffff::1", 200_000), undefined);
 });
 
 Deno.test("AbuseLimits refuses negative or non-numeric limits with RangeError", () => {
@@ -145,3 +150,77 @@ Deno.test("AbuseLimits refuses negative or non-numeric limits with RangeError", 
     "tracked addresses must be 0 or more",
   );
 });
+
+const sources: [string, string][] = [
+  ["10.0.0.7", "10.0.0.7"],
+  ["::ffff:10.0.0.7", "10.0.0.7"],
+  ["2001:db8:1:2:aaaa:bbbb:cccc:7", "2001:db8:1:2::/64"],
+  ["2001:0db8:0001:0002::0009", "2001:db8:1:2::/64"],
+  ["::1", "::/64"],
+  ["fe80::1", "fe80::/64"],
+  ["not-an-ip", "not-an-ip"],
+];
+for (const [address, source] of sources) {
+  Deno.test(`limitedSource() limits ${address} as ${source}`, () => {
+    assertEquals(limitedSource(address), source);
+  });
+}
+
+Deno.test("AbuseLimits counts an IPv6 /64 as one source: two addresses in one /64 share a cool-down, the next /64 does not", () => {
+  const limits = new AbuseLimits({ authFailureLimit: 2, authFailureCooldownMs: 60_000 });
+  limits.recordAuthFailure("2001:db8:1:2::a", 0);
+  limits.recordAuthFailure("2001:db8:1:2:ffff::b", 1000);
+  const error = assertThrows(
+    () => limits.admit("2001:db8:1:2:1234::c", 1000, INVALID),
+    RateLimitedError,
+    "too many invalid tokens from 2001:db8:1:2::/64; retry after 60s",
+  );
+  assertEquals(error.reason, "auth-failures");
+  assertEquals(refused(limits, "2001:db8:1:3::a", 1000), undefined, "the next /64 is not cooled");
+  assertEquals(limits.coolingAddresses, 1);
+});
+
+Deno.test("AbuseLimits never refuses a valid token from an address in a cooling /64", () => {
+  const limits = new AbuseLimits({ authFailureLimit: 1, authFailureCooldownMs: 60_000 });
+  limits.recordAuthFailure("2001:db8:1:2::bad", 0);
+  assertEquals(refused(limits, "2001:db8:1:2::bad", 10), "auth-failures");
+  assertEquals(refused(limits, "2001:db8:1:2::900d", 10), "auth-failures");
+  assertEquals(refused(limits, "2001:db8:1:2::900d", 10, VALID), undefined);
+  assertEquals(refused(limits, "2001:db8:1:2::bad", 10, VALID), undefined);
+});
+
+Deno.test("AbuseLimits spends one rate bucket per IPv6 /64, and an IPv4-mapped address spends its IPv4 address's", () => {
+  const limits = new AbuseLimits({ ratePerSecond: 1, burst: 2 });
+  limits.admit("2001:db8:1:2::1", 0, VALID);
+  limits.admit("2001:db8:1:2::2", 0, VALID);
+  assertThrows(
+    () => limits.admit("2001:db8:1:2::3", 0, VALID),
+    RateLimitedError,
+    "rate limit exceeded for 2001:db8:1:2::/64",
+  );
+  limits.admit("10.0.0.7", 0, VALID);
+  limits.admit("::ffff:10.0.0.7", 0, VALID);
+  assertEquals(refused(limits, "10.0.0.7", 0, VALID), "rate");
+  assertEquals(limits.trackedAddresses, 2);
+});
+
+for (const family of ["ipv4", "ipv6"]) {
+  Deno.test(`AbuseLimits at its default bound (${family}): with 3 x ${MAX_TRACKED_ADDRESSES} sources cooling and as many more failing, each table holds ${MAX_TRACKED_ADDRESSES} and the heap grows under 8 MB (an eighth of the start task's 64 MB)`, async () => {
+    const script = new URL("../../support/limiter_memory.ts", import.meta.url).pathname;
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--v8-flags=--expose-gc,--max-old-space-size=64,--max-semi-space-size=2",
+        script,
+        family,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assertEquals(output.code, 0, stderr);
+    const report = JSON.parse(new TextDecoder().decode(output.stdout));
+    assertEquals([report.tracked, report.cooling], [MAX_TRACKED_ADDRESSES, MAX_TRACKED_ADDRESSES]);
+    assert(report.heapGrowth < 8 * 1024 * 1024, `heap grew ${report.heapGrowth} bytes`);
+  });
+}
