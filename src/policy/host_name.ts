@@ -48,7 +48,7 @@ const INTERNATIONAL_HOST_NAME = /^[\p{L}\p{M}\p{N}*_-]+(?:\.[\p{L}\p{M}\p{N}*_-]
  * The ways a client may read a Common Name when it compares it with a host name: as written; after
  * NFKC and IDNA's full stops (fullwidth letters and `。` become ASCII); lowercased, as Python's
  * `str.lower()` does (U+212A KELVIN SIGN becomes `k`); and upper- then lowercased, as a
- * case-insensitive compare may do (U+017F LONG S becomes `s`).
+ * case-insensitive compare or full case folding may do (U+017F LONG S becomes `s`, `ß` `ss`).
  *
  * @param commonName the CN
  * @returns its readings, the original first
@@ -60,6 +60,8 @@ export function hostNameReadings(commonName: string): string[] {
     mapped,
     mapped.toLowerCase().normalize("NFKC"),
     mapped.toUpperCase().toLowerCase().normalize("NFKC"),
+    // Full case folding (Python's str.casefold()): U+1E9E CAPITAL SHARP S becomes "ss".
+    mapped.toLowerCase().toUpperCase().toLowerCase().normalize("NFKC"),
   ];
 }
 
