@@ -7,7 +7,7 @@
 import { createDevelopmentMaterial } from "../pki/development_ca.ts";
 import { printErr } from "./output.ts";
 import { runServe } from "./serve.ts";
-import { DEFAULT_STATE_DIR, DEV_DEFAULT_FLAGS } from "./dev_defaults.ts";
+import { DEFAULT_STATE_DIR, DEV_DEFAULT_FLAGS, devEndpoint } from "./dev_defaults.ts";
 
 /**
  * Creates (once) and uses development material, then serves.
@@ -29,23 +29,30 @@ export async function runDev(
     await Deno.writeTextFile(paths.key, material.caKeyPem, { mode: 0o600 });
     await Deno.writeTextFile(paths.token, material.token + "\n", { mode: 0o600 });
   }
-  printErr(banner(dir, paths));
   const devDefaults = [
     ...DEV_DEFAULT_FLAGS,
     `--ca-cert=${paths.cert}`,
     `--ca-key=${paths.key}`,
     `--token-file=${paths.token}`,
   ];
+  printErr(banner(dir, paths, devEndpoint([...devDefaults, ...args])));
   const devEnv = { ...env, CA_CERT_PATH: "", CA_KEY_PATH: "", TALOS_SECRETS_PATH: "" };
   return await runServe([...devDefaults, ...args], devEnv);
 }
 
-function banner(dir: string, paths: { cert: string; key: string; token: string }): string {
+function banner(
+  dir: string,
+  paths: { cert: string; key: string; token: string },
+  endpoint: string,
+): string {
+  const chosen = endpoint.endsWith(":PORT")
+    ? "PORT is the port in the listening line below.\n"
+    : "";
   return `
 *** DEVELOPMENT MODE: throwaway CA and token in ${dir}/ - never use them in production ***
 
 Check it exactly as a Talos worker would (from another terminal):
-  deno task request --endpoint 127.0.0.1:50001 --ca ${paths.cert} --token-file ${paths.token}
+  deno task request --endpoint ${endpoint} --ca ${paths.cert} --token-file ${paths.token}
 
 Or with openssl and grpcurl:
   openssl genpkey -algorithm ed25519 -out worker.key
@@ -53,8 +60,8 @@ Or with openssl and grpcurl:
     -addext subjectAltName=IP:127.0.0.1,DNS:worker-1 -out worker.csr
   grpcurl -cacert ${paths.cert} -proto proto/security.proto \\
     -H "token: $(cat ${paths.token})" -d "{\\"csr\\": \\"$(base64 -w0 worker.csr)\\"}" \\
-    127.0.0.1:50001 securityapi.SecurityService/Certificate
-
+    ${endpoint} securityapi.SecurityService/Certificate
+${chosen}
 `;
 }
 

@@ -103,11 +103,11 @@ export async function readRequestOptions(
   }
   if (endpoints.length === 0) throw new Error("--endpoint or --machine-config is required");
   if (!values.ca) throw new Error("--ca is required (or --machine-config)");
-  const caText = await Deno.readTextFile(values.ca);
+  const caText = await readOptionFile("ca", values.ca);
   let rootsPem = caText;
   let token = values.token ??
     (values["token-file"]
-      ? parseTokenFile(await Deno.readTextFile(values["token-file"]))[0]
+      ? parseTokenFile(await readOptionFile("token-file", values["token-file"]))[0]
       : env.TALOS_TOKEN);
   if (!caText.includes("-----BEGIN CERTIFICATE-----")) {
     const bundle = parseSecretsBundle(caText, `--ca ${values.ca}`);
@@ -120,6 +120,20 @@ export async function readRequestOptions(
     );
   }
   return { ...common, endpoints, rootsPem, token };
+}
+
+/** Reads a file named by a flag; a failure names the flag and the path, as `serve` names settings. */
+async function readOptionFile(flag: string, path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound
+      ? "file not found"
+      : error instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : (error as Error).message;
+    throw new Error(`--${flag} ${path}: ${why}`);
+  }
 }
 
 function parseEndpoint(text: string, defaultPort: number): EndpointSpec {

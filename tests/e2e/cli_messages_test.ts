@@ -145,3 +145,29 @@ Deno.test("no text says native trustd accepts only TLS 1.3 (it accepts 1.2 and 1
   const tls = SETTINGS.find((s) => s.env === "TLS_MIN_VERSION")!;
   assertMatch(tls.description, /[Nn]ative trustd accepts 1\.2 and 1\.3/);
 });
+
+Deno.test("request names the flag and path of a file it cannot read", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "request-files-" });
+  try {
+    const missingCa = await runMain(["request", "--endpoint=127.0.0.1", `--ca=${dir}/nope.crt`]);
+    assertEquals(missingCa.code, 2);
+    assertMatch(
+      missingCa.stderr,
+      new RegExp(`^request: --ca ${dir}/nope\\.crt: file not found\\n`),
+    );
+    await Deno.writeTextFile(`${dir}/ca.crt`, "-----BEGIN CERTIFICATE-----\n");
+    const missingToken = await runMain([
+      "request",
+      "--endpoint=127.0.0.1",
+      `--ca=${dir}/ca.crt`,
+      `--token-file=${dir}/nope`,
+    ]);
+    assertEquals(missingToken.code, 2);
+    assertMatch(
+      missingToken.stderr,
+      new RegExp(`^request: --token-file ${dir}/nope: file not found\\n`),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

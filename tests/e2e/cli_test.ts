@@ -130,7 +130,7 @@ Deno.test("dev creates a labelled throwaway CA and token once, serves with them,
     assertMatch(banner, /grpcurl -cacert .*ca\.crt -proto proto\/security\.proto/);
     assertMatch(
       banner,
-      /deno task request --endpoint 127\.0\.0\.1:50001 --ca .*ca\.crt --token-file .*token/,
+      /deno task request --endpoint 127\.0\.0\.1:PORT --ca .*ca\.crt --token-file .*token/,
     );
     const caPem = await Deno.readTextFile(`${dir}/ca.crt`);
     const token = (await Deno.readTextFile(`${dir}/token`)).trim();
