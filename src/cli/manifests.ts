@@ -24,8 +24,9 @@ export const MANIFESTS_USAGE =
                                   [--mode daemonset|kamaji-sidecar|deployment|files] [--namespace NS]
                                   [--name NAME] [--image IMAGE] [--tenant TCP] [--out DIR]
                                   [--no-worker-rbac] [--monitoring]
-  --secrets    the talosctl gen secrets bundle (CA and token go into a Secret); like serve, it must
-               not be readable by group or others (ALLOW_INSECURE_KEY_PERMISSIONS=true overrides)
+  --secrets    the talosctl gen secrets bundle (CA and token go into a Secret; default
+               TALOS_SECRETS_PATH, as for serve); like serve, it must not be readable by group or
+               others (ALLOW_INSECURE_KEY_PERMISSIONS=true overrides)
   --endpoint   the host of cluster.controlPlane.endpoint, as workers dial it (IP or DNS name)
   --san        another IP or name workers may dial (repeatable)
   --mode       daemonset (control-plane nodes, hostPort 50001, each pod's certificate also names
@@ -75,7 +76,7 @@ const MANIFESTS_OPTIONS = {
  * Prints the manifests, or writes them with `--out`.
  *
  * @param args flags after the verb
- * @param env the environment (ALLOW_INSECURE_KEY_PERMISSIONS)
+ * @param env the environment (TALOS_SECRETS_PATH, ALLOW_INSECURE_KEY_PERMISSIONS)
  * @returns 0, or 2 on bad usage or an unusable secrets bundle
  */
 export async function runManifests(
@@ -84,7 +85,8 @@ export async function runManifests(
 ): Promise<number> {
   try {
     const { values } = parseArgs({ args: [...args], options: MANIFESTS_OPTIONS, strict: true });
-    if (!values.secrets) throw new UsageError("--secrets is required");
+    const secretsPath = values.secrets || env.TALOS_SECRETS_PATH;
+    if (!secretsPath) throw new UsageError("--secrets (or TALOS_SECRETS_PATH) is required");
     if (!values.endpoint && values.mode !== "files") throw new UsageError("--endpoint is required");
     if (!MODES.includes(values.mode as DeployMode | "files")) {
       throw new UsageError(`--mode must be one of ${MODES.join(", ")}`);
@@ -106,7 +108,7 @@ export async function runManifests(
         throw new UsageError(`"${name}" is neither an IP address nor a DNS name`);
       }
     }
-    const bundle = await loadSecretsBundle(values.secrets, LOCAL_FILES, {
+    const bundle = await loadSecretsBundle(secretsPath, LOCAL_FILES, {
       allowInsecureKeyPermissions: env.ALLOW_INSECURE_KEY_PERMISSIONS === "true",
     }, (warning) => printErr(`warning: ${warning}\n`));
     if (values.mode === "files") return await writeCredentials(bundle, values.out!);

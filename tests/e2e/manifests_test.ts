@@ -213,6 +213,13 @@ Deno.test("manifests --secrets reports a missing or group-readable bundle in the
     );
     assertEquals(tolerated.code, 0, tolerated.stderr);
     assertMatch(tolerated.stderr, /^warning: TALOS_SECRETS_PATH: .*readable by group or others/);
+    // The setting the message names works as the default of --secrets, as for serve.
+    await Deno.chmod(`${dir}/open.yaml`, 0o600);
+    const fromEnvironment = await runMain(["manifests", "--endpoint=10.0.0.10"], {
+      TALOS_SECRETS_PATH: `${dir}/open.yaml`,
+    });
+    assertEquals(fromEnvironment.code, 0, fromEnvironment.stderr);
+    assertMatch(fromEnvironment.stdout, /kind: Secret/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
