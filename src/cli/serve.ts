@@ -51,7 +51,7 @@ export async function runServe(
   const warn = (message: string) => logger.log("warn", message);
   let initial: LoadedMaterial;
   try {
-    initial = (await loadMaterial(config, LOCAL_FILES, clock(), undefined, warn)) as LoadedMaterial;
+    initial = await loadMaterial(config, LOCAL_FILES, clock(), warn);
   } catch (error) {
     return reportConfigErrors(error);
   }

@@ -41,29 +41,23 @@ export function materialPaths(config: Config): string[] {
 }
 
 /**
- * Loads the material, or reports that nothing changed since `previous`.
- *
- * A self-issued serving certificate is kept while the CA stays the same (it is renewed on its own
- * schedule) and issued anew when the CA changes.
+ * Loads the material at start-up. Reloads go through `reload.ts`, which compares snapshot digests
+ * before building anything.
  *
  * @param config the configuration
  * @param files the file system
  * @param now the current time
- * @param previous the material in use, if any
  * @param warn receives warnings (tolerated insecure permissions)
- * @returns the new material, or `"unchanged"`
+ * @returns the material
  * @throws {ConfigErrors} naming each setting and file at fault
  */
 export async function loadMaterial(
   config: Config,
   files: FileSource,
   now: Date,
-  previous?: LoadedMaterial,
   warn?: (message: string) => void,
-): Promise<LoadedMaterial | "unchanged"> {
-  const snapshot = await snapshotMaterial(config, files);
-  if (previous && snapshot.digest === previous.digest) return "unchanged";
-  return await buildMaterial(config, snapshot, now, previous, warn);
+): Promise<LoadedMaterial> {
+  return await buildMaterial(config, await snapshotMaterial(config, files), now, undefined, warn);
 }
 
 /** Every input file's content and permissions, read once. */

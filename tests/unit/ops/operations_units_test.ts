@@ -4,7 +4,12 @@ import { buildAuthority } from "../../../src/authority.ts";
 import type { FileSource } from "../../../src/config/file_source.ts";
 import { parseConfig } from "../../../src/config/parse_config.ts";
 import { createHttpHandler } from "../../../src/ops/http_endpoints.ts";
-import { type LoadedMaterial, loadMaterial } from "../../../src/ops/material.ts";
+import {
+  buildMaterial,
+  type LoadedMaterial,
+  loadMaterial,
+  snapshotMaterial,
+} from "../../../src/ops/material.ts";
 import { SignerMetrics } from "../../../src/ops/metrics.ts";
 import { registerProcessMetrics } from "../../../src/ops/process_metrics.ts";
 import { checkReadiness } from "../../../src/ops/readiness.ts";
@@ -42,7 +47,7 @@ function memoryFiles(files: Map<string, string>): FileSource & { reads: number }
   return source;
 }
 
-Deno.test("loadMaterial() reports unchanged input as unchanged and keeps a self-issued serving certificate while the CA stays", async () => {
+Deno.test("snapshotMaterial() sees unchanged input as unchanged, and buildMaterial() keeps a self-issued serving certificate while the CA stays", async () => {
   const ca = await makeCa();
   const files = new Map([["/ca.crt", ca.certificatePem], ["/ca.key", ca.keyPem], [
     "/token",
@@ -50,16 +55,18 @@ Deno.test("loadMaterial() reports unchanged input as unchanged and keeps a self-
   ]]);
   const config = parseConfig(["--ca-cert=/ca.crt", "--ca-key=/ca.key", "--token-file=/token"], {});
   const source = memoryFiles(files);
-  const first = (await loadMaterial(config, source, new Date())) as LoadedMaterial;
-  assertEquals(await loadMaterial(config, source, new Date(), first), "unchanged");
+  const first = await loadMaterial(config, source, new Date());
+  assertEquals((await snapshotMaterial(config, source)).digest, first.digest);
+  const rebuild = async (previous: LoadedMaterial) =>
+    await buildMaterial(config, await snapshotMaterial(config, source), new Date(), previous);
   files.set("/token", "aaaaaa.1111111111111111\nbbbbbb.2222222222222222\n");
-  const second = (await loadMaterial(config, source, new Date(), first)) as LoadedMaterial;
+  const second = await rebuild(first);
   assertEquals(second.authority.tokens.digests.length, 2);
   assert(second.serving === first.serving, "same CA: the serving certificate is kept");
   const other = await makeCa();
   files.set("/ca.crt", other.certificatePem);
   files.set("/ca.key", other.keyPem);
-  const third = (await loadMaterial(config, source, new Date(), second)) as LoadedMaterial;
+  const third = await rebuild(second);
   assert(third.serving !== second.serving, "new CA: a new serving certificate");
 });
 
