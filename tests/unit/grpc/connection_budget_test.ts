@@ -1,4 +1,4 @@
-import { ConnectionBudget, type HeldConnection } from "../../../src/grpc/transport_limits.ts";
+import { ConnectionBudget, type HeldConnection } from "../../../src/grpc/connection_budget.ts";
 import { assertEquals, assertThrows } from "../../support/assert.ts";
 
 /** A connection from `address`; `authenticated` once it carried a valid token. */
