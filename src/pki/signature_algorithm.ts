@@ -16,6 +16,8 @@ import {
   readAll,
   TAG,
 } from "./der.ts";
+import { Buffer } from "node:buffer";
+import { createPublicKey, verify } from "node:crypto";
 import { derToP1363, p1363ToDer } from "./ecdsa_signature.ts";
 import { importParams, type KeyType, signParams } from "./key_type.ts";
 
@@ -105,6 +107,11 @@ const CURVE_SIZE: Partial<Record<KeyType, number>> = { "ECDSA-P256": 32, "ECDSA-
 /**
  * Verifies an X.509-encoded signature.
  *
+ * Ed25519 (what workers send) is verified synchronously with `node:crypto`: WebCrypto would send
+ * the key import and the check to a thread pool and back through two promises, which costs more
+ * than the check. Both reach the same verdict on every input, the malleable and small-order ones
+ * included (`tests/unit/pki/signature_algorithm_test.ts`). ECDSA and RSA keep WebCrypto.
+ *
  * @param spki the signer's SubjectPublicKeyInfo DER
  * @param type the signer's key type
  * @param algorithm the signature algorithm
@@ -123,6 +130,10 @@ export async function verifyX509Signature(
   const family = type === "Ed25519" ? "Ed25519" : type === "RSA" ? "RSA" : "ECDSA";
   if (family !== algorithm.family) {
     throw new DerError(`a ${type} key cannot make a ${algorithm.family} signature`);
+  }
+  if (family === "Ed25519") {
+    const key = createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+    return verify(null, data, key, signature);
   }
   const base = importParams(type);
   const params = algorithm.hash ? { ...base, hash: algorithm.hash } : base;
