@@ -9,7 +9,8 @@
  * @module
  */
 import { concat, encode, encodeOid, encodeUnsignedInteger, TAG } from "./der.ts";
-import { encodeGeneralNames } from "./general_names.ts";
+import { type DerPart, derTree, writeDer } from "./der_tree.ts";
+import { generalNamesTree } from "./general_names.ts";
 import type { LeafTemplate } from "./leaf_template.ts";
 
 /** The CA's share of every certificate it issues, encoded once. */
@@ -31,6 +32,8 @@ const TRUE = new Uint8Array([TAG.boolean, 1, 0xff]);
 /** KeyUsage BIT STRING with only digitalSignature (bit 0) set: 7 unused bits, 0b1000_0000. */
 const DIGITAL_SIGNATURE_ONLY = new Uint8Array([TAG.bitString, 2, 7, 0x80]);
 const VERSION_3 = new Uint8Array([0xa0, 3, TAG.integer, 1, 2]);
+const SUBJECT_ALT_NAME = encodeOid(OID_SUBJECT_ALT_NAME);
+const NO_UNUSED_BITS = new Uint8Array([0]);
 
 function extension(oid: string, critical: boolean, value: Uint8Array): Uint8Array {
   return encode(
@@ -80,27 +83,32 @@ export function encodeTbsCertificate(
 ): Uint8Array<ArrayBuffer> {
   // RFC 5280 §4.2.1.6: the SAN extension is critical when the subject is empty.
   const emptySubject = template.subject.length === 2;
-  const hasNames = template.dnsNames.length + template.ipAddresses.length > 0;
-  const san = hasNames
-    ? [extension(OID_SUBJECT_ALT_NAME, emptySubject, encodeGeneralNames(template))]
-    : [];
-  return encode(
-    TAG.sequence,
+  const extensions: DerPart[] = [profile.fixedExtensions];
+  if (template.dnsNames.length + template.ipAddresses.length > 0) {
+    const names = derTree(TAG.octetString, [generalNamesTree(template)]);
+    extensions.push(
+      derTree(
+        TAG.sequence,
+        emptySubject ? [SUBJECT_ALT_NAME, TRUE, names] : [SUBJECT_ALT_NAME, names],
+      ),
+    );
+  }
+  // One tree, written into one buffer: see der_tree.ts for why.
+  return writeDer(derTree(TAG.sequence, [
     VERSION_3,
     encodeUnsignedInteger(
       Uint8Array.fromHex(template.serial.length % 2 ? `0${template.serial}` : template.serial),
     ),
     profile.signatureAlgorithm,
     profile.issuer,
-    encode(
-      TAG.sequence,
+    derTree(TAG.sequence, [
       encodeTime(template.validity.notBefore),
       encodeTime(template.validity.notAfter),
-    ),
+    ]),
     template.subject,
     template.publicKey,
-    encode(0xa3, encode(TAG.sequence, profile.fixedExtensions, ...san)),
-  );
+    derTree(0xa3, [derTree(TAG.sequence, extensions)]),
+  ]));
 }
 
 /**
@@ -116,12 +124,11 @@ export function encodeCertificate(
   signatureAlgorithm: Uint8Array,
   signature: Uint8Array,
 ): Uint8Array<ArrayBuffer> {
-  return encode(
-    TAG.sequence,
+  return writeDer(derTree(TAG.sequence, [
     tbs,
     signatureAlgorithm,
-    encode(TAG.bitString, new Uint8Array([0]), signature),
-  );
+    derTree(TAG.bitString, [NO_UNUSED_BITS, signature]),
+  ]));
 }
 
 /**
@@ -133,15 +140,24 @@ export function encodeCertificate(
  */
 export function encodeTime(date: Date): Uint8Array {
   const year = date.getUTCFullYear();
-  const two = (n: number) => String(n).padStart(2, "0");
-  const rest = `${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}${two(date.getUTCHours())}${
-    two(date.getUTCMinutes())
-  }${two(date.getUTCSeconds())}Z`;
-  if (year >= 1950 && year < 2050) {
-    return encode(TAG.utcTime, new TextEncoder().encode(`${two(year % 100)}${rest}`));
-  }
-  return encode(
-    TAG.generalizedTime,
-    new TextEncoder().encode(`${String(year).padStart(4, "0")}${rest}`),
-  );
+  const utc = year >= 1950 && year < 2050;
+  const digits = utc ? 12 : 14;
+  const out = new Uint8Array(2 + digits + 1);
+  out[0] = utc ? TAG.utcTime : TAG.generalizedTime;
+  out[1] = digits + 1;
+  let at = 2;
+  const put = (value: number, width: number) => {
+    for (let i = at + width - 1; i >= at; i--, value = Math.floor(value / 10)) {
+      out[i] = 0x30 + value % 10;
+    }
+    at += width;
+  };
+  put(utc ? year % 100 : year, utc ? 2 : 4);
+  put(date.getUTCMonth() + 1, 2);
+  put(date.getUTCDate(), 2);
+  put(date.getUTCHours(), 2);
+  put(date.getUTCMinutes(), 2);
+  put(date.getUTCSeconds(), 2);
+  out[at] = 0x5a; // "Z"
+  return out;
 }

@@ -3,12 +3,14 @@
  *
  * @module
  */
-import { DerError, encode, expectTag, readAll, readValue, TAG } from "./der.ts";
+import { DerError, expectTag, readAll, readValue, TAG } from "./der.ts";
+import { type DerTree, derTree, writeDer } from "./der_tree.ts";
 import { formatIpBytes, parseIpBytes } from "./ip_text.ts";
 import { quoted } from "./quoted.ts";
 
 const DNS_NAME = 0x82;
 const IP_ADDRESS = 0x87;
+const encoder = new TextEncoder();
 
 /** DNS and IP names, in encoded order; other name forms are skipped. */
 export interface GeneralNames {
@@ -52,13 +54,24 @@ function ia5(content: Uint8Array): string {
  * @throws {TypeError} when an IP address is not one
  */
 export function encodeGeneralNames(names: GeneralNames): Uint8Array<ArrayBuffer> {
-  return encode(
-    TAG.sequence,
-    ...names.dnsNames.map((name) => encode(DNS_NAME, new TextEncoder().encode(name))),
-    ...names.ipAddresses.map((ip) => {
-      const bytes = parseIpBytes(ip);
-      if (!bytes) throw new TypeError(`"${ip}" is not an IP address`);
-      return encode(IP_ADDRESS, bytes);
-    }),
-  );
+  return writeDer(generalNamesTree(names));
+}
+
+/**
+ * The GeneralNames SEQUENCE of {@linkcode encodeGeneralNames}, not yet written, for a caller that
+ * writes it inside a larger value in one piece (see `der_tree.ts`).
+ *
+ * @param names the DNS names and IP addresses (text)
+ * @returns the SEQUENCE as a tree
+ * @throws {TypeError} when an IP address is not one
+ */
+export function generalNamesTree(names: GeneralNames): DerTree {
+  const parts: DerTree[] = [];
+  for (const name of names.dnsNames) parts.push(derTree(DNS_NAME, [encoder.encode(name)]));
+  for (const ip of names.ipAddresses) {
+    const bytes = parseIpBytes(ip);
+    if (!bytes) throw new TypeError(`"${ip}" is not an IP address`);
+    parts.push(derTree(IP_ADDRESS, [bytes]));
+  }
+  return derTree(TAG.sequence, parts);
 }
