@@ -5,6 +5,9 @@
  */
 import { DerError } from "./der.ts";
 
+const DOT = 0x2e;
+const ZERO = 0x30;
+
 /**
  * Formats a 4- or 16-byte address (RFC 5952 for IPv6).
  *
@@ -46,15 +49,32 @@ export function parseIpBytes(text: string): Uint8Array | undefined {
   return parseIpv4(text) ?? parseIpv6(text);
 }
 
+/**
+ * Dotted-quad IPv4: four decimal numbers of at most 255 without leading zeros. A character scan,
+ * not a split and a regular expression per part: every call parses each SAN and the peer address.
+ */
 function parseIpv4(text: string): Uint8Array | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4) return undefined;
   const bytes = new Uint8Array(4);
-  for (const [i, part] of parts.entries()) {
-    if (!/^(0|[1-9]\d{0,2})$/.test(part) || Number(part) > 255) return undefined;
-    bytes[i] = Number(part);
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i < text.length ? text.charCodeAt(i) : DOT; // the end closes the last part
+    if (code === DOT) {
+      if (digits === 0 || part === 4) return undefined;
+      bytes[part++] = value;
+      value = 0;
+      digits = 0;
+    } else if (code >= ZERO && code <= ZERO + 9) {
+      if (digits > 0 && value === 0) return undefined; // a leading zero
+      value = value * 10 + (code - ZERO);
+      digits++;
+      if (value > 255) return undefined;
+    } else {
+      return undefined;
+    }
   }
-  return bytes;
+  return part === 4 ? bytes : undefined;
 }
 
 function parseIpv6(text: string): Uint8Array | undefined {
