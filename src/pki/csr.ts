@@ -51,6 +51,8 @@ export interface ParsedCsr {
 const OID_EXTENSION_REQUEST = "1.2.840.113549.1.9.14";
 const OID_SAN = "2.5.29.17";
 const CONTEXT_0_CONSTRUCTED = 0xa0;
+/** One decoder for every call: without `stream`, each decode() stands alone. */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * Parses and verifies a worker's CSR.
@@ -166,7 +168,7 @@ function requestedNames(attributes: DerValue): GeneralNames {
 function decodeFirstBlock(request: Uint8Array): Uint8Array<ArrayBuffer> {
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(request);
+    text = strictUtf8.decode(request);
   } catch {
     throw new CsrError("decode", "failed to decode CSR: not PEM text");
   }

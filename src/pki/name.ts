@@ -100,6 +100,8 @@ export interface CheckedSubject {
 const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
 /** Control, format (bidi, zero-width) and line/paragraph separator characters. */
 const NON_PRINTING = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+/** One decoder for every call: without `stream`, each decode() stands alone. */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 const STRING_TYPES: Record<number, string> = {
   [TAG.printableString]: "PrintableString",
   [TAG.utf8String]: "UTF8String",
@@ -153,7 +155,7 @@ function checkedValue({ oid, value }: Attribute): string {
   let text: string;
   try {
     text = value.tag === TAG.utf8String
-      ? new TextDecoder("utf-8", { fatal: true }).decode(value.content)
+      ? strictUtf8.decode(value.content)
       : String.fromCharCode(...value.content);
   } catch {
     throw new SubjectError(name, `attribute ${name} is a UTF8String that is not valid UTF-8`);

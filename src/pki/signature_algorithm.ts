@@ -34,7 +34,7 @@ export interface SignatureAlgorithm {
 }
 
 const NULL = new Uint8Array([TAG.null, 0]);
-const ALGORITHMS: Record<string, Omit<SignatureAlgorithm, "identifier">> = {
+const FAMILIES: Record<string, Omit<SignatureAlgorithm, "identifier">> = {
   "1.3.101.112": { family: "Ed25519" },
   "1.2.840.10045.4.3.2": { family: "ECDSA", hash: "SHA-256" },
   "1.2.840.10045.4.3.3": { family: "ECDSA", hash: "SHA-384" },
@@ -44,9 +44,13 @@ const ALGORITHMS: Record<string, Omit<SignatureAlgorithm, "identifier">> = {
   "1.2.840.113549.1.1.13": { family: "RSA", hash: "SHA-512" },
 };
 
-function identifier(oid: string, family: SignatureAlgorithm["family"]): Uint8Array {
-  return encode(TAG.sequence, family === "RSA" ? concat(encodeOid(oid), NULL) : encodeOid(oid));
-}
+/** Every supported algorithm with its identifier, encoded once: every CSR names one. */
+const ALGORITHMS: ReadonlyMap<string, Readonly<SignatureAlgorithm>> = new Map(
+  Object.entries(FAMILIES).map(([oid, known]) => {
+    const parameters = known.family === "RSA" ? concat(encodeOid(oid), NULL) : encodeOid(oid);
+    return [oid, Object.freeze({ ...known, identifier: encode(TAG.sequence, parameters) })];
+  }),
+);
 
 /**
  * Reads a signature AlgorithmIdentifier.
@@ -58,13 +62,13 @@ function identifier(oid: string, family: SignatureAlgorithm["family"]): Uint8Arr
 export function parseSignatureAlgorithm(value: DerValue): SignatureAlgorithm {
   const [oidValue, parameters, extra] = readAll(expectTag(value, TAG.sequence).content);
   const oid = decodeOid(expectTag(oidValue, TAG.oid).content);
-  const known = ALGORITHMS[oid];
+  const known = ALGORITHMS.get(oid);
   if (!known) throw new DerError(`unsupported signature algorithm ${oid}`);
   const nullParameters = parameters?.tag === TAG.null && parameters.content.length === 0;
   if (extra || (parameters && !(known.family === "RSA" && nullParameters))) {
     throw new DerError(`unexpected parameters for signature algorithm ${oid}`);
   }
-  return { ...known, identifier: identifier(oid, known.family) };
+  return known;
 }
 
 /**
@@ -81,8 +85,7 @@ export function signatureAlgorithmFor(type: KeyType): SignatureAlgorithm {
     "ECDSA-P384": "1.2.840.10045.4.3.3",
     "RSA": "1.2.840.113549.1.1.11",
   }[type];
-  const known = ALGORITHMS[oid]!;
-  return { ...known, identifier: identifier(oid, known.family) };
+  return ALGORITHMS.get(oid)!;
 }
 
 /**
