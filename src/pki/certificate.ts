@@ -7,6 +7,7 @@
 import { decodeOid, DerError, type DerValue, expectTag, readAll, readOnly, TAG } from "./der.ts";
 import { type GeneralNames, parseGeneralNames } from "./general_names.ts";
 import { formatName } from "./name.ts";
+import { byteText } from "./byte_text.ts";
 
 /** The parts of a certificate the signer uses. */
 export interface ParsedCertificate {
@@ -92,7 +93,7 @@ function isCa(value: Uint8Array | undefined): boolean {
  * @throws {DerError} when it is not such a time
  */
 export function parseTime(value: DerValue | undefined): Date {
-  const text = String.fromCharCode(...(value?.content ?? []));
+  const text = byteText(value?.content ?? new Uint8Array(0));
   const utc = value?.tag === TAG.utcTime &&
     /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   const general = value?.tag === TAG.generalizedTime &&

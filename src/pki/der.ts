@@ -72,14 +72,37 @@ export function readValue(input: Uint8Array, offset = 0): { value: DerValue; nex
   }
   const end = offset + header + length;
   if (end > input.length) throw new DerError(`value at byte ${offset} runs past the end`);
-  return {
-    value: {
-      tag,
-      content: input.subarray(offset + header, end),
-      encoded: input.subarray(offset, end),
-    },
-    next: end,
-  };
+  return { value: new ReadDerValue(input, tag, offset, offset + header, end), next: end };
+}
+
+/**
+ * A value read from a buffer, whose views are made when first asked for: a CSR parse reads about
+ * fifty values and looks at the whole encoding of only a few, and every view is an allocation.
+ */
+class ReadDerValue implements DerValue {
+  readonly tag: number;
+  readonly #input: Uint8Array;
+  readonly #start: number;
+  readonly #contentStart: number;
+  readonly #end: number;
+  #content: Uint8Array | undefined;
+  #encoded: Uint8Array | undefined;
+
+  constructor(input: Uint8Array, tag: number, start: number, contentStart: number, end: number) {
+    this.tag = tag;
+    this.#input = input;
+    this.#start = start;
+    this.#contentStart = contentStart;
+    this.#end = end;
+  }
+
+  get content(): Uint8Array {
+    return this.#content ??= this.#input.subarray(this.#contentStart, this.#end);
+  }
+
+  get encoded(): Uint8Array {
+    return this.#encoded ??= this.#input.subarray(this.#start, this.#end);
+  }
 }
 
 /**
@@ -160,7 +183,9 @@ export class OidArcError extends DerError {
  */
 export function decodeOid(content: Uint8Array): string {
   if (content.length === 0) throw new DerError("empty OBJECT IDENTIFIER");
-  const arcs: number[] = [];
+  // Built as text directly (no arrays of arcs): every CSR carries about ten OIDs.
+  let oid = "";
+  let tooLarge = false;
   let value = 0;
   for (let i = 0; i < content.length; i++) {
     const byte = content[i]!;
@@ -170,16 +195,21 @@ export function decodeOid(content: Uint8Array): string {
       throw new DerError("OBJECT IDENTIFIER arc too large (at most 2^31 - 1)");
     }
     if (!(byte & 0x80)) {
-      arcs.push(value);
+      if (value > MAX_OID_SUBIDENTIFIER) tooLarge = true;
+      // The first subidentifier combines two arcs.
+      oid += oid !== ""
+        ? `.${value}`
+        : value < 40
+        ? `0.${value}`
+        : value < 80
+        ? `1.${value - 40}`
+        : `2.${value - 80}`;
       value = 0;
     } else if (i === content.length - 1) {
       throw new DerError("truncated OBJECT IDENTIFIER");
     }
   }
-  const first = arcs[0]!;
-  const head = first < 40 ? [0, first] : first < 80 ? [1, first - 40] : [2, first - 80];
-  const oid = [...head, ...arcs.slice(1)].join(".");
-  if (arcs.some((arc) => arc > MAX_OID_SUBIDENTIFIER)) throw new OidArcError(oid);
+  if (tooLarge) throw new OidArcError(oid);
   return oid;
 }
 

@@ -7,6 +7,7 @@ import { DerError, expectTag, readAll, readValue, TAG } from "./der.ts";
 import { type DerTree, derTree, writeDer } from "./der_tree.ts";
 import { formatIpBytes, parseIpBytes } from "./ip_text.ts";
 import { quoted } from "./quoted.ts";
+import { byteText } from "./byte_text.ts";
 
 const DNS_NAME = 0x82;
 const IP_ADDRESS = 0x87;
@@ -39,7 +40,7 @@ export function parseGeneralNames(value: Uint8Array): GeneralNames {
 }
 
 function ia5(content: Uint8Array): string {
-  const text = String.fromCharCode(...content);
+  const text = byteText(content);
   if (content.some((byte) => byte > 0x7f)) {
     throw new DerError(`dNSName ${quoted(text)} is not IA5 (ASCII); use punycode`);
   }

@@ -18,6 +18,7 @@ import {
   TAG,
 } from "./der.ts";
 import { quoted } from "./quoted.ts";
+import { byteText } from "./byte_text.ts";
 
 const OID_CN = "2.5.4.3";
 const OID_O = "2.5.4.10";
@@ -156,7 +157,7 @@ function checkedValue({ oid, value }: Attribute): string {
   try {
     text = value.tag === TAG.utf8String
       ? strictUtf8.decode(value.content)
-      : String.fromCharCode(...value.content);
+      : byteText(value.content);
   } catch {
     throw new SubjectError(name, `attribute ${name} is a UTF8String that is not valid UTF-8`);
   }
@@ -302,7 +303,7 @@ function decodeString(tag: number, content: Uint8Array): string {
     return text;
   }
   if (tag === TAG.utf8String) return new TextDecoder().decode(content);
-  return String.fromCharCode(...content);
+  return byteText(content);
 }
 
 function escape(text: string): string {
