@@ -82,6 +82,9 @@ export function hostNameReadings(commonName: string): string[] {
  * ```
  */
 export function looksLikeHostName(commonName: string): boolean {
+  // The first reading is the name as written; most CNs are plain host names, decided without
+  // computing the four normalised readings.
+  if (HOST_NAME_CHARACTERS.test(commonName)) return true;
   return hostNameReadings(commonName).some((reading) =>
     HOST_NAME_CHARACTERS.test(reading) || INTERNATIONAL_HOST_NAME.test(reading)
   );
