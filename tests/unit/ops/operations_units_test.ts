@@ -191,8 +191,9 @@ Deno.test("docs/operations.md lists every metric the signer exposes", async () =
     ready: () => true,
     inFlight: () => 0,
   }, { version: "t", deno: "d", v8: "v" });
-  registerProcessMetrics(metrics.registry);
+  const processMetrics = registerProcessMetrics(metrics.registry);
   const names = [...(await metrics.render()).matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!);
+  processMetrics.stop();
   const page = await Deno.readTextFile(new URL("../../../docs/operations.md", import.meta.url));
   assert(names.length >= 30, names.join(","));
   for (const name of names) assert(page.includes(`\`${name}\``), `${name} is not documented`);

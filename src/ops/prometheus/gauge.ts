@@ -1,0 +1,75 @@
+/**
+ * A Prometheus gauge: a value per label set that is set, or read when the page is rendered.
+ *
+ * @module
+ */
+import { type Labels, SeriesMap } from "./_series.ts";
+import { checkNames, familyHeader, formatValue, labelSet } from "./_text.ts";
+import type { MetricFamily, Registry } from "./registry.ts";
+
+/** How to define a {@linkcode Gauge}. */
+export interface GaugeOptions<L extends string> {
+  /** The metric name. */
+  name: string;
+  /** One line saying what it measures. */
+  help: string;
+  /** Label names, in output order. @default [] */
+  labelNames?: readonly L[];
+  /** The registry that shows it. */
+  registry: Registry;
+  /**
+   * Reads the value at each scrape, for a gauge without labels whose value lives elsewhere
+   * (readiness, certificate expiry, memory); `set` is then not used.
+   */
+  read?: () => number | Promise<number>;
+}
+
+/** A gauge. Without labels its one series is shown (at 0 until set, or as `read` returns). */
+export class Gauge<L extends string = never> implements MetricFamily {
+  /** The metric name. */
+  readonly name: string;
+  readonly #help: string;
+  readonly #series: SeriesMap<L, { value: number }>;
+  readonly #read: (() => number | Promise<number>) | undefined;
+
+  /**
+   * @param options name, help, label names, registry, and how to read it at scrape time
+   * @throws {RangeError} for a name Prometheus cannot parse, one already registered, or `read`
+   *   given with labels
+   */
+  constructor(options: GaugeOptions<L>) {
+    const labelNames = options.labelNames ?? [];
+    checkNames(options.name, labelNames);
+    if (options.read && labelNames.length) {
+      throw new RangeError(
+        `Cannot define gauge ${options.name}: read() is for a gauge without labels`,
+      );
+    }
+    this.name = options.name;
+    this.#help = options.help;
+    this.#read = options.read;
+    this.#series = new SeriesMap(options.name, labelNames);
+    if (!labelNames.length) this.#series.get(undefined, () => ({ value: 0 }));
+    options.registry.register(this);
+  }
+
+  /**
+   * Sets a series.
+   *
+   * @param labels a value for each label name (omit for a gauge without labels)
+   * @param value the new value
+   */
+  set(labels: Labels<L> | undefined, value: number): void {
+    this.#series.get(labels, () => ({ value: 0 })).value = value;
+  }
+
+  /** @returns the family's text, after reading the value when the gauge reads it */
+  async render(): Promise<string> {
+    if (this.#read) this.set(undefined, await this.#read());
+    let text = familyHeader(this.name, this.#help, "gauge");
+    for (const { pairs, value } of this.#series.entries()) {
+      text += `${this.name}${labelSet(pairs)} ${formatValue(value.value)}\n`;
+    }
+    return text;
+  }
+}
