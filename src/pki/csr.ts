@@ -11,7 +11,7 @@
 import { decodeOid, DerError, type DerValue, expectTag, readAll, readOnly, TAG } from "./der.ts";
 import { type GeneralNames, parseGeneralNames } from "./general_names.ts";
 import { checkSpkiEncoding, keyTypeOfSpki } from "./key_type.ts";
-import { checkSubject, SubjectError } from "./name.ts";
+import { checkSubject, type IssuedSubject, SubjectError } from "./name.ts";
 import { decodePem } from "./pem.ts";
 import { parseSignatureAlgorithm, verifyX509Signature } from "./signature_algorithm.ts";
 
@@ -36,8 +36,10 @@ export class CsrError extends Error {
 
 /** What a verified CSR offers to issuance; nothing else from it reaches a certificate. */
 export interface ParsedCsr {
-  /** The subject Name as requested, DER; issuance removes Organization from it. */
+  /** The subject Name as requested, DER. */
   subject: Uint8Array<ArrayBuffer>;
+  /** The subject to issue: the request's without Organization and emailAddress, DER and text. */
+  issuedSubject: IssuedSubject;
   /** The requested SubjectPublicKeyInfo, DER; the CSR signature proves the caller holds its key. */
   publicKey: Uint8Array<ArrayBuffer>;
   /** DNS SANs as requested, in order. */
@@ -99,6 +101,7 @@ export async function parseCsr(request: Uint8Array): Promise<ParsedCsr> {
   if (!valid) throw new CsrError("signature", "failed to verify CSR signature: signature mismatch");
   return {
     subject: parsed.subject,
+    issuedSubject: parsed.issuedSubject,
     publicKey: parsed.spki,
     dnsNames: parsed.dnsNames,
     ipAddresses: parsed.ipAddresses,
@@ -141,6 +144,7 @@ function parseStructure(der: Uint8Array<ArrayBuffer>) {
     signature: bits.subarray(1),
     commonName: subjectInfo.commonName,
     keptAttributes: subjectInfo.keptAttributes,
+    issuedSubject: subjectInfo.issued,
     ...names,
   };
 }

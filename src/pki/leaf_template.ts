@@ -1,14 +1,13 @@
 /**
  * What an issued certificate says, decided from a verified CSR (contract §3.3, §3.4).
  *
- * Only the subject (minus Organization), DNS and IP SANs and the public key are taken from the
- * CSR. Organization decides Talos API roles, so a signer that kept `O=os:impersonator` would let
+ * Only the subject (minus Organization, removed by `checkSubject()` in the same parse that checks
+ * it), DNS and IP SANs and the public key are taken from the CSR. Organization decides Talos API roles, so a signer that kept `O=os:impersonator` would let
  * any token holder mint privileged identities (CVE-2022-36103). Everything else a CSR asks for is
  * dropped; the fixed extensions are added by {@linkcode signLeaf} in `issuing_ca.ts`.
  *
  * @module
  */
-import { issuedSubject } from "./name.ts";
 import type { ParsedCsr } from "./csr.ts";
 import type { Validity } from "./validity.ts";
 
@@ -43,11 +42,10 @@ export function buildLeafTemplate(
   serial: string,
   validity: Validity,
 ): LeafTemplate {
-  const subject = issuedSubject(csr.subject);
   return {
     serial,
-    subject: subject.der,
-    subjectText: subject.text,
+    subject: csr.issuedSubject.der,
+    subjectText: csr.issuedSubject.text,
     publicKey: csr.publicKey,
     validity,
     dnsNames: [...csr.dnsNames],

@@ -95,6 +95,11 @@ export interface CheckedSubject {
   commonName: string;
   /** Attributes other than Organization and emailAddress, i.e. what the issued subject keeps. */
   keptAttributes: number;
+  /**
+   * The subject to issue (Organization and emailAddress removed), as DER and text, derived from
+   * the same parse as the checks: a second parse of the subject cost every call about 4 µs.
+   */
+  issued: IssuedSubject;
 }
 
 /** PrintableString's character set (X.680 §41.4). */
@@ -116,7 +121,7 @@ const STRING_TYPES: Record<number, string> = {
  * control or format characters, and not empty; at most one Common Name.
  *
  * @param der the requested DER Name
- * @returns the Common Name and how many attributes the issued subject keeps
+ * @returns the Common Name, how many attributes the issued subject keeps, and that subject
  * @throws {SubjectError} naming the attribute and its value when one is unacceptable
  * @throws {DerError} when `der` is not a Name
  */
@@ -136,9 +141,11 @@ export function checkSubject(der: Uint8Array): CheckedSubject {
       }); at most one is allowed`,
     );
   }
+  const kept = withoutDroppedAttributes(rdns);
   return {
     commonName: commonNames[0] ?? "",
     keptAttributes: attributes.filter((a) => !DROPPED.has(a.oid)).length,
+    issued: { der: encodeName(kept), text: formatRdns(kept) },
   };
 }
 
@@ -202,27 +209,12 @@ export function removeDroppedAttributes(der: Uint8Array): Uint8Array {
   return encodeName(withoutDroppedAttributes(parseName(der)));
 }
 
-/** What issuance needs from a requested subject, from a single parse. */
+/** The subject to issue: the request's without Organization and emailAddress. */
 export interface IssuedSubject {
-  /** The first CN as requested ("" when none). */
-  commonName: string;
-  /** The subject to issue: the request's without Organization and emailAddress, DER. */
+  /** The Name, DER. */
   der: Uint8Array<ArrayBuffer>;
-  /** That subject as RFC 4514 text, for logs and audit records. */
+  /** That Name as RFC 4514 text, for logs and audit records. */
   text: string;
-}
-
-/**
- * Parses a requested subject once and derives everything issuance uses from it.
- *
- * @param der the requested DER Name
- * @returns its CN, and the subject to issue as DER and text
- * @throws {DerError} when `der` is not a Name
- */
-export function issuedSubject(der: Uint8Array): IssuedSubject {
-  const rdns = parseName(der);
-  const kept = withoutDroppedAttributes(rdns);
-  return { commonName: firstCommonName(rdns), der: encodeName(kept), text: formatRdns(kept) };
 }
 
 function withoutDroppedAttributes(rdns: Attribute[][]): Attribute[][] {

@@ -7,6 +7,7 @@ import {
   readOnly,
   TAG,
 } from "../../../src/pki/der.ts";
+import { formatName, removeDroppedAttributes } from "../../../src/pki/name.ts";
 import { decodePem, encodePem } from "../../../src/pki/pem.ts";
 import { assertEquals, assertMatch, assertRejects } from "../../support/assert.ts";
 import { generateKeyPair, KEY_TYPES, makeCsr } from "../../support/keys.ts";
@@ -276,4 +277,14 @@ Deno.test("parseCsr() refuses a non-ASCII dNSName, naming it with control charac
     'failed to parse CSR: dNSName "\u00e9\\u{1b}.x" is not IA5 (ASCII); use punycode',
   );
   assertEquals(error.reason, "parse");
+});
+
+Deno.test("parseCsr() gives the subject to issue without Organization and emailAddress, as removeDroppedAttributes() does (contract §3.3, §3.4)", async () => {
+  const csr = await makeCsr({
+    subject: "CN=worker-1, O=os:impersonator, OU=nodes, E=root@example.com, O=os:admin",
+  });
+  const parsed = await parseCsr(encode(csr.pem));
+  assertEquals(parsed.issuedSubject.text, "CN=worker-1, OU=nodes");
+  assertEquals(parsed.issuedSubject.der, removeDroppedAttributes(parsed.subject));
+  assertEquals(formatName(parsed.subject).includes("O=os:impersonator"), true);
 });
