@@ -104,6 +104,7 @@ export async function startBenchServer(
     "--allow-env",
     "--allow-read",
     "--allow-sys=gid",
+    "--allow-ffi",
     `--v8-flags=${SERVER_V8_FLAGS}`,
     ...(options.denoArgs ?? []),
     `${REPO}main.ts`,

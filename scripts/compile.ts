@@ -22,7 +22,9 @@ import { parseArgs } from "node:util";
  * The permissions the executable runs with, for every verb: `serve` reads its files and listens,
  * `dev` and `manifests --mode files` and `request --out` write files, and `--allow-sys=gid` lets
  * the key-permission check compare file groups. `serve` drops the write permission itself before it
- * reads any input (src/cli/serve.ts). The `deno task` verbs use the same list (deno.json).
+ * reads any input (src/cli/serve.ts). `--allow-ffi` only lets `main.ts` open glibc's `malloc_trim`
+ * before anything else runs, and is revoked right after (src/ops/heap_trim.ts). The `deno task`
+ * verbs use the same list (deno.json).
  */
 export const BINARY_PERMISSIONS: readonly string[] = [
   "--allow-net",
@@ -30,6 +32,7 @@ export const BINARY_PERMISSIONS: readonly string[] = [
   "--allow-read",
   "--allow-write",
   "--allow-sys=gid",
+  "--allow-ffi",
 ];
 
 /**

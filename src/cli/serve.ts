@@ -10,6 +10,7 @@ import { type Config, parseConfig } from "../config/parse_config.ts";
 import { routeGrpcLibraryLog } from "../grpc/library_log.ts";
 import { ANSWERED_CALLS, serveSigner, type SignerServer } from "../grpc/server.ts";
 import { watchFiles } from "../ops/file_watcher.ts";
+import { scheduleHeapTrim } from "../ops/heap_trim.ts";
 import { createHttpHandler, type HttpListener, serveHttp } from "../ops/http_endpoints.ts";
 import { InFlightLimit } from "../ops/in_flight_limit.ts";
 import { createLogger, flushLogs, type Logger } from "../ops/log.ts";
@@ -79,6 +80,7 @@ export async function runServe(
   // Listen for stop signals before announcing readiness, so an early SIGTERM still stops cleanly.
   const stopSignal = waitForStopSignal(logger);
   let http: HttpListener | undefined;
+  let answered = 0;
   try {
     server = await serveSigner({
       host: config.host,
@@ -94,7 +96,10 @@ export async function runServe(
       clock,
       limits: new AbuseLimits(config.limits),
       inFlight: new InFlightLimit(config.maxInFlight, config.maxInFlightWaitMs),
-      observe: (outcome) => metrics.observe(outcome),
+      observe: (outcome) => {
+        answered++;
+        metrics.observe(outcome);
+      },
       health: {
         isServing: () => state.readiness(clock()).ready,
         subscribe: (l) => state.subscribe(l),
@@ -141,6 +146,8 @@ export async function runServe(
   });
   const onHangup = () => void reload("SIGHUP");
   Deno.addSignalListener("SIGHUP", onHangup);
+  // After a burst, glibc's free pages go back to the system (when main.ts could open malloc_trim).
+  const stopHeapTrim = scheduleHeapTrim(() => answered);
   const readinessTick = setInterval(() => state.notify(), 60_000);
   Deno.unrefTimer(readinessTick);
   // Only a certificate we issued ourselves is renewed; operator files are reloaded when they change.
@@ -166,6 +173,7 @@ export async function runServe(
   state.beginShutdown();
   logger.log("info", "shutting down", { signal, grace_ms: config.shutdownGraceMs });
   stopWatching();
+  stopHeapTrim();
   cancelRenewal();
   clearInterval(readinessTick);
   Deno.removeSignalListener("SIGHUP", onHangup);

@@ -38,6 +38,7 @@ const PERMISSIONS = [
   "--allow-read",
   "--allow-write",
   "--allow-sys=gid",
+  "--allow-ffi", // as the start task: main.ts opens malloc_trim, then revokes it
 ];
 
 /** Every server process's logs in this test file. */
