@@ -39,7 +39,9 @@ const load = await new Deno.Command(await goProgram("bench/go/load_client.go"), 
     `-token=${BENCH_TOKEN}`,
     `-calls=${CALLS}`,
     `-concurrency=${CONCURRENCY}`,
-    ...(values.reuse ? ["-reuse"] : []),
+    // Fresh connections come from one loopback address per worker, as in `deno task bench`: from
+    // one address, 64 workers hit MAX_CONNECTIONS_PER_ADDRESS and evictions fail calls.
+    ...(values.reuse ? ["-reuse"] : [`-sources=${Math.min(CONCURRENCY, 250)}`]),
   ],
 }).output();
 Deno.stdout.writeSync(load.stdout);
