@@ -93,7 +93,6 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
   const server = new Server({
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
-    "grpc.max_connection_idle_ms": options.connectionIdleTimeoutMs ?? 60_000,
     "grpc.max_concurrent_streams": limits.maxStreamsPerConnection,
     // Channelz (on by default) registers every connection and counts every call for a debugging
     // service this server does not offer: per connection a registry entry, a trace event built
@@ -136,10 +135,15 @@ export async function serveSigner(options: SignerServerOptions): Promise<SignerS
   const refusals = limitRefusalLog(options.logger);
   for (const http2Server of http2ServersOf(server)) {
     coalesceConnectionWrites(http2Server);
-    applied.push(applyTransportLimits(http2Server, limits, LONG_LIVED_METHODS, (refusal) => {
-      refusals.record(refusal);
-      options.onLimitRefusal?.(refusal);
-    }));
+    // The idle limit is ours (quiet_timer.ts), not grpc-js's `grpc.max_connection_idle_ms`.
+    const connectionIdleTimeoutMs = options.connectionIdleTimeoutMs ?? 60_000;
+    const transportLimits = { ...limits, connectionIdleTimeoutMs };
+    applied.push(
+      applyTransportLimits(http2Server, transportLimits, LONG_LIVED_METHODS, (refusal) => {
+        refusals.record(refusal);
+        options.onLimitRefusal?.(refusal);
+      }),
+    );
   }
   const streams = trackSessions(server, {
     servedMethods: new Set([

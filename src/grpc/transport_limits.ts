@@ -22,6 +22,8 @@ import { constants } from "node:http2";
 import type { Http2Server, Http2Session, IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import type { Socket } from "node:net";
 import { ConnectionBudget, type HeldConnection } from "./connection_budget.ts";
+import { type Deadline, DeadlineQueue } from "./deadline_queue.ts";
+import { type QuietDeadlines, quietTimer } from "./quiet_timer.ts";
 
 /** The limits; 0 turns a count limit off. */
 export interface TransportLimits {
@@ -33,6 +35,8 @@ export interface TransportLimits {
   maxOpenStreams: number;
   /** Time for a call to arrive complete and, unless long-lived, be answered, ms. */
   requestTimeoutMs: number;
+  /** Time a connection may stay without a stream after its last one closed, ms. @default 0 */
+  connectionIdleTimeoutMs?: number;
 }
 
 /** Every limit of the gRPC listener: {@linkcode TransportLimits} plus the two grpc-js applies. */
@@ -103,6 +107,13 @@ export function applyTransportLimits(
   const budget = new ConnectionBudget<TrackedConnection>(limits);
   const byPeer = new Map<string, TrackedConnection>();
   let openStreams = 0;
+  const requestDeadlines = new DeadlineQueue(limits.requestTimeoutMs);
+  const quiet: QuietDeadlines = {
+    firstCall: requestDeadlines,
+    idle: new DeadlineQueue(limits.connectionIdleTimeoutMs ?? 0),
+    requestTimeoutMs: limits.requestTimeoutMs,
+    connectionIdleTimeoutMs: limits.connectionIdleTimeoutMs ?? 0,
+  };
   http2Server.on("connection", (socket: Socket) => {
     const address = socket.remoteAddress ?? "";
     const peer = `${address}:${socket.remotePort}`;
@@ -127,25 +138,24 @@ export function applyTransportLimits(
     const address = remoteAddressOf(session);
     const connection = byPeer.get(`${address}:${remotePortOf(session)}`);
     if (connection) connection.session = session;
-    // A connection must start a call in time too: HEADERS that never end (a CONTINUATION flood)
-    // or no request at all never reach the per-stream deadline below.
-    const firstCall = expireSession(session, limits.requestTimeoutMs, () => {
-      onRefused({ reason: "request-timeout", address });
-    });
-    session.once("stream", firstCall.cancel);
+    const lateCall = () => onRefused({ reason: "request-timeout", address });
+    const timer = quietTimer(session, quiet, lateCall);
     session.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+      timer.opened();
       const lasting = longLived.has(String(headers[":path"]));
       if (!lasting && limits.maxOpenStreams > 0 && openStreams >= limits.maxOpenStreams) {
+        stream.once("close", timer.closed);
         stream.close(constants.NGHTTP2_REFUSED_STREAM);
         onRefused({ reason: "max-open-streams", address });
         return;
       }
-      if (!lasting) {
-        openStreams++;
-        stream.once("close", () => openStreams--);
-      }
-      watchDeadline(session, stream, lasting, limits.requestTimeoutMs, () => {
-        onRefused({ reason: "request-timeout", address });
+      if (!lasting) openStreams++;
+      const deadline = watchDeadline(session, stream, lasting, requestDeadlines, lateCall);
+      // One listener per stream for everything that ends with it.
+      stream.once("close", () => {
+        if (!lasting) openStreams--;
+        deadline.cancel();
+        timer.closed();
       });
     });
   });
@@ -195,37 +205,24 @@ function remotePortOf(session: Http2Session): number | undefined {
 
 /**
  * Destroys the session when the stream's request has not arrived complete (or, unless long-lived,
- * the stream is not closed) within `timeoutMs`: slow-drip DATA, unfinished messages and peers that
+ * the stream is not closed) within `REQUEST_TIMEOUT` (the queue's duration): slow-drip DATA, unfinished messages and peers that
  * stop reading answers all end here, and with them everything the connection held.
+ *
+ * @returns the deadline, for the caller to cancel when the stream closes
  */
 function watchDeadline(
   session: Http2Session,
   stream: ServerHttp2Stream,
   lasting: boolean,
-  timeoutMs: number,
+  deadlines: DeadlineQueue,
   onExpired: () => void,
-): void {
-  // The stream closes when its session does, so the session itself needs no listener here.
-  const deadline = expireSession(session, timeoutMs, onExpired, false);
-  stream.once("close", deadline.cancel);
-  if (lasting) stream.once("end", deadline.cancel);
-}
-
-/** Destroys `session` after `timeoutMs` (0: never) unless cancelled first or already closed. */
-function expireSession(
-  session: Http2Session,
-  timeoutMs: number,
-  onExpired: () => void,
-  cancelOnClose = true,
-): { cancel: () => void } {
-  if (timeoutMs <= 0) return { cancel: () => {} };
-  const timer = setTimeout(() => {
+): Deadline {
+  const deadline = deadlines.add(() => {
     if (session.destroyed) return;
     onExpired();
     // destroy(null): no error and no code, so Deno skips its GOAWAY path.
     session.destroy(null as unknown as Error);
-  }, timeoutMs);
-  const cancel = () => clearTimeout(timer);
-  if (cancelOnClose) session.once("close", cancel);
-  return { cancel };
+  });
+  if (lasting) stream.once("end", deadline.cancel);
+  return deadline;
 }

@@ -1,0 +1,75 @@
+import { assert, assertEquals, assertThrows } from "../../support/assert.ts";
+import { DeadlineQueue } from "../../../src/grpc/deadline_queue.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+Deno.test("DeadlineQueue.add() runs each deadline no sooner than its duration, oldest first", async () => {
+  const queue = new DeadlineQueue(40);
+  const ran: [string, number][] = [];
+  const started = Date.now();
+  const all = new Promise<void>((resolve) => {
+    queue.add(() => ran.push(["a", Date.now() - started]));
+    setTimeout(() => {
+      queue.add(() => ran.push(["b", Date.now() - started]));
+      queue.add(() => {
+        ran.push(["c", Date.now() - started]);
+        resolve();
+      });
+    }, 15);
+  });
+  await all;
+  assertEquals(ran.map(([name]) => name), ["a", "b", "c"]);
+  assert(ran[0]![1] >= 39, `a ran after ${ran[0]![1]} ms`);
+  assert(ran[1]![1] >= 39 + 15, `b ran after ${ran[1]![1]} ms`);
+  assertEquals(queue.pending, 0);
+});
+
+Deno.test("DeadlineQueue: a cancelled deadline never runs, and none pending leaves no timer", async () => {
+  const queue = new DeadlineQueue(20);
+  let ran = 0;
+  const first = queue.add(() => ran++);
+  const second = queue.add(() => ran++);
+  first.cancel();
+  first.cancel();
+  assertEquals(queue.pending, 1);
+  second.cancel();
+  assertEquals(queue.pending, 0);
+  // The test's timer sanitizer fails if the queue's timer were still pending here.
+  await sleep(60);
+  assertEquals(ran, 0);
+});
+
+Deno.test("DeadlineQueue: a deadline added by an expiring one, or cancelled by it, is honoured", async () => {
+  const queue = new DeadlineQueue(20);
+  const ran: string[] = [];
+  await new Promise<void>((resolve) => {
+    let later = { cancel() {} };
+    queue.add(() => {
+      ran.push("first");
+      later.cancel();
+      queue.add(() => {
+        ran.push("added");
+        resolve();
+      });
+    });
+    later = queue.add(() => ran.push("cancelled"));
+  });
+  assertEquals(ran, ["first", "added"]);
+});
+
+Deno.test("DeadlineQueue: cancelled deadlines do not pile up behind a live one", () => {
+  const queue = new DeadlineQueue(60_000);
+  const live = queue.add(() => {});
+  for (let i = 0; i < 50_000; i++) queue.add(() => {}).cancel();
+  assert(queue.held <= 1024 + 2, `${queue.held} entries held`);
+  live.cancel();
+  assertEquals(queue.held, 0);
+});
+
+Deno.test("DeadlineQueue: duration 0 never expires, and a negative one is refused", async () => {
+  let ran = false;
+  new DeadlineQueue(0).add(() => (ran = true));
+  await sleep(20);
+  assertEquals(ran, false);
+  assertThrows(() => new DeadlineQueue(-1), RangeError, "duration must be 0 or more");
+});
