@@ -44,47 +44,18 @@ export const BINARY_V8_FLAGS =
   "--v8-flags=--max-old-space-size=64,--max-semi-space-size=2,--max-opt=2";
 
 /**
- * Folders of installed npm packages left out of the executable. `deno compile` (2.8 and 2.9)
- * overflows its stack ("thread 'tokio-runtime-worker' has overflowed its stack") while embedding
- * `bintrees` (a prom-client dependency) because of its `test/` data; nothing imports it at run time.
- *
- * @param root the project folder
- * @returns the folders, relative to `root`, that exist
- */
-export function npmExcludes(root = "."): string[] {
-  const store = `${root}/node_modules/.deno`;
-  const found: string[] = [];
-  try {
-    for (const entry of Deno.readDirSync(store)) {
-      if (!entry.name.startsWith("bintrees@")) continue;
-      const test = `node_modules/.deno/${entry.name}/node_modules/bintrees/test`;
-      try {
-        if (Deno.statSync(`${root}/${test}`).isDirectory) found.push(test);
-      } catch {
-        // not installed with its tests
-      }
-    }
-  } catch {
-    // no node_modules folder
-  }
-  return found;
-}
-
-/**
  * The `deno compile` arguments (the type check has already run).
  *
  * @param output the executable's path
  * @param target a target triple, or undefined for this machine
- * @param excludes folders to leave out (see {@linkcode npmExcludes})
  * @returns the arguments after `deno`
  */
-export function compileArgs(output: string, target?: string, excludes: string[] = []): string[] {
+export function compileArgs(output: string, target?: string): string[] {
   return [
     "compile",
     "--no-check",
     ...BINARY_PERMISSIONS,
     BINARY_V8_FLAGS,
-    ...excludes.flatMap((path) => ["--exclude", path]),
     "--include",
     "proto/security.proto",
     "--include",
@@ -153,7 +124,7 @@ async function main(): Promise<number> {
   await Deno.writeTextFile(buildInfoPath, JSON.stringify({ commit: commit || "unknown" }) + "\n");
   try {
     say(`deno compile to ${values.output}${denort ? ` with DENORT_BIN=${denort}` : ""}`);
-    const compiled = await run(compileArgs(values.output!, values.target, npmExcludes()));
+    const compiled = await run(compileArgs(values.output!, values.target));
     say(compiled === 0 ? `wrote ${values.output}` : `deno compile failed (exit ${compiled})`);
     return compiled;
   } finally {

@@ -57,7 +57,7 @@ Deno.test("the Dockerfile's build stage type-checks on an empty DENO_DIR (no 64 
     assert(!/out of memory/i.test(log), log);
     assertMatch(log, /compile: type check passed/);
     assertMatch(log, /compile: deno compile to .*\/out\/talos-csr-signer/);
-    // ...and the compile stage embeds every module and package (no stack overflow on bintrees).
+    // ...and the compile stage embeds every module and package (no stack overflow).
     assert(!/overflowed its stack/.test(log), log);
     assertMatch(log, /compile: wrote .*\/out\/talos-csr-signer/);
     assertEquals(output.code, 0, log);
