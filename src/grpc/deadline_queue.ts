@@ -18,7 +18,7 @@ export interface Deadline {
 }
 
 interface Entry extends Deadline {
-  /** `Date.now()` value at which it expires. */
+  /** `performance.now()` value at which it expires (monotonic: a wall-clock step cannot delay it). */
   at: number;
   /** What runs at expiry; null once cancelled or run. */
   onExpired: (() => void) | null;
@@ -65,7 +65,7 @@ export class DeadlineQueue {
   add(onExpired: () => void): Deadline {
     if (this.#durationMs <= 0) return NEVER;
     const entry: Entry = {
-      at: Date.now() + this.#durationMs,
+      at: performance.now() + this.#durationMs,
       onExpired,
       cancel: () => {
         if (entry.onExpired === null) return;
@@ -99,7 +99,7 @@ export class DeadlineQueue {
   /** Runs what is due, oldest first, then waits for the next live entry. */
   #expire = (): void => {
     this.#timer = undefined;
-    const now = Date.now();
+    const now = performance.now();
     while (this.#head < this.#entries.length) {
       const entry = this.#entries[this.#head]!;
       if (entry.onExpired !== null && entry.at > now) {
