@@ -23,10 +23,12 @@ interface Profile {
 export function categorise(node: ProfileNode): string {
   const { url, functionName } = node.callFrame;
   if (functionName.startsWith("(")) return functionName; // (garbage collector), (idle), (program)
-  if (url.includes("/src/pki/")) return "ours: pki (parse, encode, sign)";
-  if (url.includes("/src/")) return "ours: other";
+  // Packages first: grpc-js's files live under node_modules/.../build/src/ too.
   if (url.includes("@grpc/grpc-js")) return "grpc-js";
   if (url.includes("protobufjs") || url.includes("proto-loader")) return "protobufjs";
+  if (url.includes("/node_modules/")) return "other npm";
+  if (url.includes("/src/pki/")) return "ours: pki (parse, encode, sign)";
+  if (url.includes("/src/")) return "ours: other";
   if (url.includes("http2")) return "deno node:http2";
   if (url.includes("tls") || url.includes("net") || url.includes("stream")) {
     return "deno node:tls/net/streams";
