@@ -56,15 +56,28 @@ export function decodePem(text: string): PemBlock[] {
           `is closed by END ${shown(end.label)} at ${lineOf(text, end.start)}`,
       );
     }
-    const base64 = text.slice(bodyStart, end.start).replace(/\s+/g, "");
     try {
-      blocks.push({ label: begin.label, der: Uint8Array.fromBase64(base64) });
+      blocks.push({ label: begin.label, der: base64Body(text.slice(bodyStart, end.start)) });
     } catch {
       throw new SyntaxError(
         `Cannot decode PEM: the ${shown(begin.label)} block at ${lineOf(text, begin.start)} ` +
           `is not valid base64`,
       );
     }
+  }
+}
+
+/**
+ * The bytes of a block's body. `fromBase64` skips ASCII whitespace itself, which is all a PEM body
+ * normally holds, so the body is decoded as it is; only when that fails are the other whitespace
+ * characters `\s` matches (vertical tab, no-break space...) removed first, as before, for the same
+ * result in one pass on every CSR.
+ */
+function base64Body(body: string): Uint8Array<ArrayBuffer> {
+  try {
+    return Uint8Array.fromBase64(body);
+  } catch {
+    return Uint8Array.fromBase64(body.replace(/\s+/g, ""));
   }
 }
 

@@ -92,3 +92,13 @@ Deno.test("decodePem() names the line of a bad block instead of quoting it", () 
     "BEGIN CERTIFICATE at line 2 is closed by END PRIVATE KEY at line 4",
   );
 });
+
+Deno.test("decodePem() ignores every whitespace character inside a body, not only ASCII's", () => {
+  const der = Uint8Array.from({ length: 100 }, (_, i) => i);
+  const pem = encodePem("CERTIFICATE", der);
+  for (const space of [" ", "\t", "\r", "\f", "\v", "\u00a0", "\u2028", "\ufeff"]) {
+    const spaced = pem.replace(/\n(?=[A-Za-z0-9+/])/g, `\n${space}`);
+    assertEquals(decodePem(spaced)[0]?.der, der, JSON.stringify(space));
+  }
+  assertThrows(() => decodePem(pem.replace("\nAA", "\n*A")), SyntaxError, "not valid base64");
+});
