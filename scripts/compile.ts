@@ -23,8 +23,10 @@ import { parseArgs } from "node:util";
  * `dev` and `manifests --mode files` and `request --out` write files, and `--allow-sys=gid` lets
  * the key-permission check compare file groups. `serve` drops the write permission itself before it
  * reads any input (src/cli/serve.ts). `--allow-ffi` only lets `main.ts` open glibc's `malloc_trim`
- * before anything else runs, and is revoked right after (src/ops/heap_trim.ts). The `deno task`
- * verbs use the same list (deno.json).
+ * before anything else runs, and is revoked right after (src/ops/heap_trim.ts). `--no-prompt`: a
+ * revoked permission (FFI, write) goes back to "prompt", so in a terminal any code could ask the
+ * user for it again; without prompts it stays refused. The `deno task` verbs use the same list
+ * (deno.json).
  */
 export const BINARY_PERMISSIONS: readonly string[] = [
   "--allow-net",
@@ -33,6 +35,7 @@ export const BINARY_PERMISSIONS: readonly string[] = [
   "--allow-write",
   "--allow-sys=gid",
   "--allow-ffi",
+  "--no-prompt",
 ];
 
 /**

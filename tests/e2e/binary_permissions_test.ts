@@ -126,7 +126,9 @@ Deno.test("deno task dev honours DEV_STATE_DIR outside the repository", async ()
 
 Deno.test("the start, dev and request tasks grant what the executable grants", () => {
   for (const task of ["start", "dev", "request"] as const) {
-    const flags = denoJson.tasks[task].split(/\s+/).filter((w) => w.startsWith("--allow"));
+    const flags = denoJson.tasks[task].split(/\s+/).filter((w) =>
+      w.startsWith("--allow") || w === "--no-prompt"
+    );
     assertEquals(flags, [...BINARY_PERMISSIONS], task);
   }
   assert(denoJson.tasks.start.includes(BINARY_V8_FLAGS), "start runs with the binary's V8 limits");

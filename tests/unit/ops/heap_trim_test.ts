@@ -84,3 +84,62 @@ Deno.test("main.ts loads no npm package before openHeapTrim() gives up FFI (stat
   assertEquals([...seen].filter((s) => !/^(file|node):/.test(s)), []);
   assertEquals(seen.has(MODULE), true);
 });
+
+/** The permission flags of each `deno task` verb that runs main.ts, as written in deno.json. */
+async function taskFlags(): Promise<Map<string, string[]>> {
+  const url = new URL("../../../deno.json", import.meta.url);
+  const { tasks } = JSON.parse(await Deno.readTextFile(url)) as { tasks: Record<string, string> };
+  const verbs = new Map<string, string[]>();
+  for (const [name, line] of Object.entries(tasks)) {
+    const words = line.split(/\s+/);
+    const run = words.indexOf("run");
+    const main = words.indexOf("main.ts");
+    if (run >= 0 && main > run) verbs.set(name, words.slice(run + 1, main));
+  }
+  return verbs;
+}
+
+const hasScript = (() => {
+  try {
+    return new Deno.Command("script", { args: ["--version"] }).outputSync().success;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name: "openHeapTrim() in a terminal: FFI cannot be asked for again, with every task's flags",
+  ignore: !hasScript,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "heap-trim-tty-" });
+    try {
+      await Deno.writeTextFile(
+        `${dir}/ask.ts`,
+        `import { openHeapTrim } from "${MODULE}";
+        await openHeapTrim();
+        try { Deno.dlopen("libc.so.6", { getpid: { parameters: [], result: "i32" } }); console.log("dlopen:granted"); }
+        catch (error) { console.log("dlopen:" + (error as Error).name); }`,
+      );
+      for (const [task, flags] of await taskFlags()) {
+        if (!flags.includes("--allow-ffi")) continue;
+        const command = [Deno.execPath(), "run", ...flags, `${dir}/ask.ts`].join(" ");
+        // util-linux `script` gives the child a terminal; "y" answers any permission prompt.
+        const child = new Deno.Command("script", {
+          args: ["-qec", command, "/dev/null"],
+          stdin: "piped",
+          stdout: "piped",
+          stderr: "piped",
+        }).spawn();
+        const writer = child.stdin.getWriter();
+        const answering = setInterval(() => writer.write(new TextEncoder().encode("A\n")), 200);
+        const out = await child.output().finally(() => clearInterval(answering));
+        await writer.close().catch(() => {});
+        const text = new TextDecoder().decode(out.stdout);
+        assertEquals(text.includes("Granted"), false, `${task}: ${text}`);
+        assertEquals(/dlopen:(\w+)/.exec(text)?.[1], "NotCapable", `${task}: ${text}`);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
