@@ -73,3 +73,25 @@ Deno.test("DeadlineQueue: duration 0 never expires, and a negative one is refuse
   assertEquals(ran, false);
   assertThrows(() => new DeadlineQueue(-1), RangeError, "duration must be 0 or more");
 });
+
+Deno.test("DeadlineQueue: after the event loop was blocked past every deadline, all run at once, oldest first, and none is left", async () => {
+  const queue = new DeadlineQueue(30);
+  const ran: number[] = [];
+  const block = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until) { /* a blocked event loop */ }
+  };
+  const cancelled = new Set([3, 7]);
+  const handles = [];
+  for (let i = 0; i < 10; i++) {
+    handles.push(queue.add(() => ran.push(i)));
+    block(5); // different start times
+  }
+  for (const i of cancelled) handles[i]!.cancel();
+  block(200);
+  const last = new Promise<void>((resolve) => queue.add(resolve));
+  await last;
+  assertEquals(ran, [0, 1, 2, 4, 5, 6, 8, 9]);
+  assertEquals(queue.pending, 0);
+  assertEquals(queue.held, 0);
+});
