@@ -26,6 +26,13 @@ interface Entry extends Deadline {
 
 const NEVER: Deadline = { cancel() {} };
 
+/**
+ * The longest delay a runtime timer takes (2^31 - 1 ms, about 24.8 days): a longer one is set to
+ * 1 ms, and the queue would wake every millisecond to find its deadline not yet due. Longer
+ * durations wait in steps of at most this.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Deadlines that all last `durationMs`; each runs its callback unless cancelled first. */
 export class DeadlineQueue {
   readonly #durationMs: number;
@@ -75,7 +82,7 @@ export class DeadlineQueue {
     };
     this.#entries.push(entry);
     this.#live++;
-    this.#timer ??= setTimeout(this.#expire, this.#durationMs);
+    this.#timer ??= setTimeout(this.#expire, Math.min(this.#durationMs, MAX_TIMER_MS));
     return entry;
   }
 
@@ -105,7 +112,7 @@ export class DeadlineQueue {
       if (entry.onExpired !== null && entry.at > now) {
         // A callback may have added an entry (and a timer for the full duration): this one is due first.
         clearTimeout(this.#timer);
-        this.#timer = setTimeout(this.#expire, entry.at - now);
+        this.#timer = setTimeout(this.#expire, Math.min(entry.at - now, MAX_TIMER_MS));
         if (this.#head > 1024) {
           this.#entries = this.#entries.slice(this.#head);
           this.#head = 0;

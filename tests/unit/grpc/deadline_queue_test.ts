@@ -95,3 +95,25 @@ Deno.test("DeadlineQueue: after the event loop was blocked past every deadline, 
   assertEquals(queue.pending, 0);
   assertEquals(queue.held, 0);
 });
+
+Deno.test("DeadlineQueue: a duration past setTimeout's limit (2^31 - 1 ms, about 24.8 days) does not wake the timer every millisecond", async () => {
+  const runtimeSetTimeout = globalThis.setTimeout;
+  let timersSet = 0;
+  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+    timersSet++;
+    return runtimeSetTimeout(...args);
+  }) as typeof setTimeout;
+  const queue = new DeadlineQueue(30 * 24 * 3_600_000);
+  let ran = false;
+  const deadline = queue.add(() => (ran = true));
+  try {
+    await new Promise((resolve) => runtimeSetTimeout(resolve, 300));
+  } finally {
+    globalThis.setTimeout = runtimeSetTimeout;
+    deadline.cancel();
+  }
+  assertEquals(ran, false);
+  // A delay over the limit is taken as 1 ms by the runtime: the queue would find its deadline not
+  // due and set another 1 ms timer, hundreds of times here, for as long as a connection is open.
+  assert(timersSet <= 2, `${timersSet} timers set in 300 ms`);
+});
