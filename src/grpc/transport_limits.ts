@@ -81,6 +81,8 @@ export interface LimitRefusal {
 export interface AppliedLimits {
   /** The connection budget, for tests and metrics. */
   budget: ConnectionBudget;
+  /** Deadlines held (cancelled ones not yet dropped included), for tests: 0 once all are closed. */
+  heldDeadlines(): number;
   /**
    * Marks the connection of a call that presented a valid token, so it is never evicted.
    *
@@ -161,6 +163,7 @@ export function applyTransportLimits(
   });
   return {
     budget,
+    heldDeadlines: () => requestDeadlines.held + quiet.idle.held,
     authenticated(peer) {
       const connection = byPeer.get(peer);
       if (connection) connection.authenticated = true;
