@@ -268,6 +268,42 @@ Deno.test("parseCsr() never passes a raw JavaScript error message to the caller"
   assertEquals(error.message, "failed to verify CSR signature: the public key cannot be used");
 });
 
+/** An Ed25519 public key encoding (y, sign bit 0) that no curve point has: x^2 has no root. */
+function offCurveEd25519Point(): Uint8Array {
+  const p = (1n << 255n) - 19n;
+  const power = (base: bigint, exponent: bigint): bigint => {
+    let result = 1n;
+    for (base %= p; exponent > 0n; exponent >>= 1n, base = base * base % p) {
+      if (exponent & 1n) result = result * base % p;
+    }
+    return result;
+  };
+  const d = (p - 121665n) * power(121666n, p - 2n) % p;
+  for (let y = 2n;; y++) {
+    const x2 = (y * y - 1n) * power(d * y * y + 1n, p - 2n) % p;
+    if (x2 !== 0n && power(x2, (p - 1n) / 2n) !== 1n) {
+      const bytes = new Uint8Array(32);
+      for (let i = 0, v = y; i < 32; i++, v >>= 8n) bytes[i] = Number(v & 255n);
+      return bytes;
+    }
+  }
+}
+
+Deno.test("parseCsr() refuses an Ed25519 key that is not a curve point as a signature failure, without the crypto library's message", async () => {
+  const keys = await generateKeyPair("Ed25519");
+  const spki = new Uint8Array(await crypto.subtle.exportKey("spki", keys.publicKey));
+  spki.set(offCurveEd25519Point(), 12);
+  const pem = await rawCsr({
+    keys,
+    type: "Ed25519",
+    subject: name([attribute(CN, UTF8, "worker-1")]),
+    spki,
+  });
+  const error = await assertRejects(() => parseCsr(encode(pem)), CsrError);
+  assertEquals(error.reason, "signature");
+  assertEquals(error.message, "failed to verify CSR signature: the public key cannot be used");
+});
+
 Deno.test("parseCsr() refuses a non-ASCII dNSName, naming it with control characters escaped", async () => {
   const sans = encodeDer(0x30, encodeDer(0x82, Uint8Array.of(0xe9, 0x1b, 0x2e, 0x78)));
   const pem = await withName(name([attribute(CN, UTF8, "worker-1")]), sans);
