@@ -23,15 +23,20 @@ async function waitFor(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
-Deno.test("applyTransportLimits() holds no deadline once connections with different start times have closed, whether they made a call or not", async () => {
+Deno.test("applyTransportLimits() holds no deadline once connections with different start times have closed, whether they made a call, have one open, or never started one", async () => {
   const server = createServer();
   let sessions = 0;
+  let hanging = 0;
   server.on("session", (session) => {
     sessions++;
     session.once("close", () => sessions--);
   });
-  server.on("stream", (stream: ServerHttp2Stream) => {
+  server.on("stream", (stream: ServerHttp2Stream, headers) => {
     stream.on("data", () => {});
+    if (headers[":path"] === "/hang") {
+      hanging++;
+      return; // never answered: open when its client goes
+    }
     stream.on("end", () => {
       stream.respond({ ":status": 200 });
       stream.end("ok");
@@ -54,10 +59,16 @@ Deno.test("applyTransportLimits() holds no deadline once connections with differ
           request.end("x");
         });
       }
+      if (i % 4 === 1) {
+        // Some connections go with a call still open on them.
+        const hanging = client.request({ ":method": "POST", ":path": "/hang" });
+        hanging.on("error", () => {});
+        hanging.write("x");
+      }
       clients.push(client);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    await waitFor(() => sessions === 12, "12 sessions");
+    await waitFor(() => sessions === 12 && hanging === 3, "12 sessions, 3 with a call open");
     assertEquals(applied.heldDeadlines() > 0, true, "each open connection has its quiet deadline");
     for (const client of clients) client.destroy();
     await waitFor(() => sessions === 0, "every session closing");
