@@ -275,7 +275,8 @@ export const SETTINGS: readonly Setting[] = [
     env: "CONNECTION_IDLE_TIMEOUT",
     flag: "connection-idle-timeout",
     default: "60s",
-    description: "Connections with no call for this long are closed (workers never reuse one).",
+    description:
+      "Connections with no call for this long are closed (workers never reuse one). 0 turns the idle limit off: idle connections are then bounded only by MAX_CONNECTIONS, MAX_CONNECTIONS_PER_ADDRESS and the eviction of connections that never presented a valid token.",
   },
   {
     key: "requestTimeout",
