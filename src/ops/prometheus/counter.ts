@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { type Labels, SeriesMap } from "./_series.ts";
-import { checkNames, familyHeader, formatValue, labelSet } from "./_text.ts";
+import type { Labels } from "./_series.ts";
+import { renderScalar, type ScalarSeries, scalarSeries } from "./_scalar.ts";
 import type { MetricFamily, Registry } from "./registry.ts";
 
 /** How to define a {@linkcode Counter}. */
@@ -33,7 +33,7 @@ export class Counter<L extends string = never> implements MetricFamily {
   /** The metric name. */
   readonly name: string;
   readonly #help: string;
-  readonly #series: SeriesMap<L, { value: number }>;
+  readonly #series: ScalarSeries<L>;
   readonly #read: (() => number) | undefined;
 
   /**
@@ -42,18 +42,10 @@ export class Counter<L extends string = never> implements MetricFamily {
    *   given with labels
    */
   constructor(options: CounterOptions<L>) {
-    const labelNames = options.labelNames ?? [];
-    checkNames(options.name, labelNames);
-    if (options.read && labelNames.length) {
-      throw new RangeError(
-        `Cannot define counter ${options.name}: read() is for a counter without labels`,
-      );
-    }
+    this.#series = scalarSeries("counter", options);
     this.name = options.name;
     this.#help = options.help;
     this.#read = options.read;
-    this.#series = new SeriesMap(options.name, labelNames);
-    if (!labelNames.length) this.#series.get(undefined, () => ({ value: 0 }));
     options.registry.register(this);
   }
 
@@ -76,10 +68,6 @@ export class Counter<L extends string = never> implements MetricFamily {
   /** @returns the family's text, after reading the total when the counter reads it */
   render(): string {
     if (this.#read) this.#series.get(undefined, () => ({ value: 0 })).value = this.#read();
-    let text = familyHeader(this.name, this.#help, "counter");
-    for (const { pairs, value } of this.#series.entries()) {
-      text += `${this.name}${labelSet(pairs)} ${formatValue(value.value)}\n`;
-    }
-    return text;
+    return renderScalar("counter", this.name, this.#help, this.#series);
   }
 }

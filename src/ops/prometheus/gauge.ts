@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { type Labels, SeriesMap } from "./_series.ts";
-import { checkNames, familyHeader, formatValue, labelSet } from "./_text.ts";
+import type { Labels } from "./_series.ts";
+import { renderScalar, type ScalarSeries, scalarSeries } from "./_scalar.ts";
 import type { MetricFamily, Registry } from "./registry.ts";
 
 /** How to define a {@linkcode Gauge}. */
@@ -29,7 +29,7 @@ export class Gauge<L extends string = never> implements MetricFamily {
   /** The metric name. */
   readonly name: string;
   readonly #help: string;
-  readonly #series: SeriesMap<L, { value: number }>;
+  readonly #series: ScalarSeries<L>;
   readonly #read: (() => number | Promise<number>) | undefined;
 
   /**
@@ -38,18 +38,10 @@ export class Gauge<L extends string = never> implements MetricFamily {
    *   given with labels
    */
   constructor(options: GaugeOptions<L>) {
-    const labelNames = options.labelNames ?? [];
-    checkNames(options.name, labelNames);
-    if (options.read && labelNames.length) {
-      throw new RangeError(
-        `Cannot define gauge ${options.name}: read() is for a gauge without labels`,
-      );
-    }
+    this.#series = scalarSeries("gauge", options);
     this.name = options.name;
     this.#help = options.help;
     this.#read = options.read;
-    this.#series = new SeriesMap(options.name, labelNames);
-    if (!labelNames.length) this.#series.get(undefined, () => ({ value: 0 }));
     options.registry.register(this);
   }
 
@@ -66,10 +58,6 @@ export class Gauge<L extends string = never> implements MetricFamily {
   /** @returns the family's text, after reading the value when the gauge reads it */
   async render(): Promise<string> {
     if (this.#read) this.set(undefined, await this.#read());
-    let text = familyHeader(this.name, this.#help, "gauge");
-    for (const { pairs, value } of this.#series.entries()) {
-      text += `${this.name}${labelSet(pairs)} ${formatValue(value.value)}\n`;
-    }
-    return text;
+    return renderScalar("gauge", this.name, this.#help, this.#series);
   }
 }
