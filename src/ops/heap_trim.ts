@@ -5,7 +5,7 @@
  * small blocks from glibc's heap. What is freed lies between blocks still in use, and glibc only
  * returns the top of its heap to the system by itself: measured, the heap grows from 6 to about
  * 20 MB over the bench's bursts and keeps it. glibc's `malloc_trim(0)` returns every free page in
- * the middle of the heap too (measured: 20 → 8 MB, RSS a minute after the bursts 83 → 71 MB).
+ * the middle of the heap too (measured: 20 → 8 MB; RSS a minute after the bench's bursts 86–90 → 74 MB).
  *
  * `malloc_trim` is reached through Deno's FFI, which needs `--allow-ffi`, a permission that
  * amounts to all permissions. So {@linkcode openHeapTrim} runs first in `main.ts`, before any npm
