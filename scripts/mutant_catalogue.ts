@@ -31,6 +31,10 @@ const T = {
   abuse: "tests/unit/policy/abuse_limits_test.ts",
   inFlight: "tests/unit/ops/in_flight_limit_test.ts",
   goInterop: "tests/interop/go_test.ts",
+  idleAfterCall: "tests/e2e/idle_after_call_test.ts",
+  signatureAlgorithm: "tests/unit/pki/signature_algorithm_test.ts",
+  heapTrim: "tests/unit/ops/heap_trim_test.ts",
+  gauge: "tests/unit/ops/prometheus/gauge_test.ts",
 };
 
 /** Contract §2: authentication. */
@@ -502,11 +506,20 @@ const TRANSPORT: Mutant[] = [
   {
     id: "idle-timeout-ignored",
     rule: "limit: CONNECTION_IDLE_TIMEOUT",
-    file: "src/grpc/server.ts",
-    find: `"grpc.max_connection_idle_ms": options.connectionIdleTimeoutMs ?? 60_000,`,
-    replace: `"grpc.max_connection_idle_ms": 3_600_000,`,
+    file: "src/grpc/quiet_timer.ts",
+    find: `const idleFirst = connectionIdleTimeoutMs > 0 &&`,
+    replace: `const idleFirst = false && connectionIdleTimeoutMs > 0 &&`,
     tests: [T.security],
     filter: "CONNECTION_IDLE_TIMEOUT",
+  },
+  {
+    id: "idle-timeout-not-restarted-after-call",
+    rule: "limit: CONNECTION_IDLE_TIMEOUT",
+    file: "src/grpc/quiet_timer.ts",
+    find:
+      `if (--open === 0 && !session.destroyed) pending = deadlines.idle.add(() => expire(false));`,
+    replace: `--open;`,
+    tests: [T.idleAfterCall],
   },
   {
     id: "message-limit-removed",
@@ -719,6 +732,34 @@ const RELOAD_AND_SHUTDOWN: Mutant[] = [
   },
 ];
 
+/** Issue 12: the faster paths keep the checks of the ones they replaced. */
+const FAST_PATHS: Mutant[] = [
+  {
+    id: "ed25519-verdict-ignored",
+    rule: "§3.2 CSR signature (synchronous Ed25519 path)",
+    file: "src/pki/signature_algorithm.ts",
+    find: `    return verify(null, data, key, signature);`,
+    replace: `    return verify(null, data, key, signature) || true;`,
+    tests: [T.signatureAlgorithm, T.csr],
+  },
+  {
+    id: "ffi-kept",
+    rule: "permissions: FFI only until malloc_trim is open",
+    file: "src/ops/heap_trim.ts",
+    find: `    await Deno.permissions.revoke({ name: "ffi" });`,
+    replace: `    await Promise.resolve();`,
+    tests: [T.heapTrim],
+  },
+  {
+    id: "label-quote-unescaped",
+    rule: "metrics: text format escaping",
+    file: "src/ops/prometheus/_text.ts",
+    find: `.replaceAll('"', '\\\\"')`,
+    replace: ``,
+    tests: [T.gauge],
+  },
+];
+
 /** Every mutant, in the order they run. */
 export const CATALOGUE: readonly Mutant[] = [
   ...AUTHENTICATION,
@@ -728,4 +769,5 @@ export const CATALOGUE: readonly Mutant[] = [
   ...TRANSPORT,
   ...LIMITS_AND_POLICY,
   ...RELOAD_AND_SHUTDOWN,
+  ...FAST_PATHS,
 ];
