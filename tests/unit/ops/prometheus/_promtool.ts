@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { runWithInput } from "../../../support/process.ts";
 
 /**
  * Runs `promtool check metrics` on `page`.
@@ -12,16 +13,6 @@
  * @returns promtool's exit code and output
  */
 export async function promtoolCheck(page: string): Promise<{ code: number; output: string }> {
-  const child = new Deno.Command("promtool", {
-    args: ["check", "metrics"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(page));
-  await writer.close();
-  const out = await child.output();
-  const decoder = new TextDecoder();
-  return { code: out.code, output: decoder.decode(out.stdout) + decoder.decode(out.stderr) };
+  const { code, stdout, stderr } = await runWithInput("promtool", ["check", "metrics"], page);
+  return { code, output: stdout + stderr };
 }
